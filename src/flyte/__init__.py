@@ -1,0 +1,96 @@
+"""flyte: author Flyte v2 workflows in pure, async Python and run them anywhere.
+
+The public API lives here; everything else is private. Heavy parts (the store, the type engine,
+the CLI) load on first use, so ``import flyte`` stays cheap.
+"""
+
+from flyte import durable, errors, report
+from flyte._cache import Cache, CachePolicy, CacheRequest
+from flyte._checkpoint import Checkpoint, latest_checkpoint
+from flyte._context import TaskContext, ctx
+from flyte._custom_context import custom_context, get_custom_context
+from flyte._doc import Documentation
+from flyte._environment import Environment, TaskEnvironment
+from flyte._group import group
+from flyte._image import Image
+from flyte._initialize import current_domain, current_project, init, init_from_config
+from flyte._link import Link
+from flyte._logging import logger
+from flyte._map import map
+from flyte._pod import PodTemplate
+from flyte._resources import (
+    AMD_GPU,
+    APPLE_SILICON,
+    GPU,
+    HABANA_GAUDI,
+    TPU,
+    Device,
+    DeviceClass,
+    Neuron,
+    Resources,
+)
+from flyte._retry import Backoff, RetryStrategy
+from flyte._reusable import ReusePolicy
+from flyte._run import Run, run, with_runcontext
+from flyte._secret import Secret, SecretRequest
+from flyte._task import AsyncFunctionTaskTemplate, TaskTemplate
+from flyte._timeout import Timeout, TimeoutType
+from flyte._trace import trace
+from flyte._trigger import Cron, FixedRate, Trigger, TriggerTime
+from flyte._version import __version__, version
+
+__all__ = [
+    "AMD_GPU",
+    "APPLE_SILICON",
+    "GPU",
+    "HABANA_GAUDI",
+    "TPU",
+    "AsyncFunctionTaskTemplate",
+    "Backoff",
+    "Cache",
+    "CachePolicy",
+    "CacheRequest",
+    "Checkpoint",
+    "Cron",
+    "Device",
+    "DeviceClass",
+    "Documentation",
+    "Environment",
+    "FixedRate",
+    "Image",
+    "Link",
+    "Neuron",
+    "PodTemplate",
+    "Resources",
+    "RetryStrategy",
+    "ReusePolicy",
+    "Run",
+    "Secret",
+    "SecretRequest",
+    "TaskContext",
+    "TaskEnvironment",
+    "TaskTemplate",
+    "Timeout",
+    "TimeoutType",
+    "Trigger",
+    "TriggerTime",
+    "__version__",
+    "ctx",
+    "current_domain",
+    "current_project",
+    "custom_context",
+    "durable",
+    "errors",
+    "get_custom_context",
+    "group",
+    "init",
+    "init_from_config",
+    "latest_checkpoint",
+    "logger",
+    "map",
+    "report",
+    "run",
+    "trace",
+    "version",
+    "with_runcontext",
+]

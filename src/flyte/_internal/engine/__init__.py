@@ -1,0 +1,1 @@
+"""The engine: turns task calls into actions and runs them (locally, for now)."""

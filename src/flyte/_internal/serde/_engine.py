@@ -1,0 +1,204 @@
+"""TypeEngine: finds the transformer of a type, caches it, and lets users register their own."""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import dataclasses
+import datetime as dt
+import enum
+import inspect
+import threading
+import types
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from ._base import TypeTransformer
+from ._choices import EnumTransformer, LiteralTransformer
+from ._collections import DictTransformer, ListTransformer, SetTransformer, TupleTransformer
+from ._pickle import AnyTransformer, PickleTransformer
+from ._pydantic import PydanticTransformer, is_pydantic_model
+from ._records import (
+    DataclassTransformer,
+    NamedTupleTransformer,
+    TypedDictTransformer,
+    is_namedtuple,
+    is_typeddict,
+)
+from ._scalars import (
+    BoolTransformer,
+    BytesTransformer,
+    FloatTransformer,
+    IntTransformer,
+    NoneTransformer,
+    StrTransformer,
+)
+from ._temporal import DatetimeTransformer, DateTransformer, TimedeltaTransformer, TimeTransformer
+from ._union import UnionTransformer
+
+_SCALARS: dict[Any, Callable[[], TypeTransformer[Any]]] = {
+    int: IntTransformer,
+    float: FloatTransformer,
+    str: StrTransformer,
+    bool: BoolTransformer,
+    bytes: BytesTransformer,
+    dt.datetime: DatetimeTransformer,
+    dt.date: DateTransformer,
+    dt.time: TimeTransformer,
+    dt.timedelta: TimedeltaTransformer,
+}
+_SEQUENCES = {list: (list,), cabc.Sequence: (list, tuple), cabc.MutableSequence: (list,)}
+_MAPPINGS = {dict, cabc.Mapping, cabc.MutableMapping}
+_SETS = {set, frozenset, cabc.Set, cabc.MutableSet}
+_ANY_TYPES = (Any, object, inspect.Parameter.empty)
+
+
+def _cache_key(tp: Any) -> Any:
+    # Typing objects compare loosely: Union[int, str] == Union[str, int] and
+    # Literal[1] == Literal[True]. Their transformers differ (tags, schemas), so aliases are
+    # keyed by their origin and the exact sequence of their arguments.
+    origin = typing.get_origin(tp)
+    if origin is None:
+        return tp
+    args = typing.get_args(tp)
+    if origin is typing.Literal:
+        return (origin, tuple((type(a), a) for a in args))
+    return (origin, tuple(_cache_key(a) for a in args))
+
+
+class TypeEngine:
+    """Maps Python types to their :class:`TypeTransformer`.
+
+    Transformers are built once per type and cached. Registered transformers win over the
+    built-in ones and over the pickle fallback, and also serve subclasses of their type.
+    """
+
+    _registry: dict[Any, TypeTransformer[Any]] = {}
+    _cache: dict[Any, TypeTransformer[Any]] = {}
+    _lock = threading.RLock()
+
+    @classmethod
+    def register(cls, transformer: TypeTransformer[Any], additional_types: list[type] | None = None) -> None:
+        """Makes ``transformer`` handle its ``python_type`` and every type in ``additional_types``.
+
+        Register before defining the tasks that use the type: an interface keeps the
+        transformers it was built with.
+        """
+        if not isinstance(transformer, TypeTransformer):
+            raise TypeError(f"expected a TypeTransformer, got {type(transformer).__name__}")
+        with cls._lock:
+            for tp in [transformer.python_type, *(additional_types or [])]:
+                cls._registry[tp] = transformer
+            # Containers built earlier hold the transformers they were built with.
+            cls._cache.clear()
+
+    @classmethod
+    def get_transformer(cls, tp: Any) -> TypeTransformer[Any]:
+        """The transformer of ``tp``: a class, a generic alias, a Union, a Literal, ``Any``..."""
+        if typing.get_origin(tp) is typing.Annotated:
+            return cls.get_transformer(typing.get_args(tp)[0])
+        try:
+            key = _cache_key(tp)
+            found = cls._cache.get(key)
+        except TypeError:  # an unhashable argument somewhere in the alias: build it every time
+            return cls._build(tp)
+        if found is not None:
+            return found
+        with cls._lock:
+            found = cls._cache.get(key)
+            if found is None:
+                found = cls._build(tp)
+                cls._cache[key] = found
+            return found
+
+    @classmethod
+    def to_literal(cls, value: Any, tp: Any) -> Any:
+        """Converts ``value`` of type ``tp`` to its literal; ``TypeError`` when it does not fit."""
+        return cls.get_transformer(tp).to_literal(value)
+
+    @classmethod
+    def to_python_value(cls, literal: Any, tp: Any) -> Any:
+        """Rebuilds a value of type ``tp`` from its literal."""
+        return cls.get_transformer(tp).to_python_value(literal)
+
+    @classmethod
+    def _registered(cls, tp: Any, origin: Any) -> TypeTransformer[Any] | None:
+        registry = cls._registry
+        if not registry:
+            return None
+        found = registry.get(tp)
+        if found is None and origin is not None:
+            found = registry.get(origin)
+        if found is None and isinstance(tp, type):
+            found = next((registry[b] for b in tp.__mro__[1:-1] if b in registry), None)
+        return found
+
+    @classmethod
+    def _build(cls, tp: Any) -> TypeTransformer[Any]:
+        if tp is None or tp is type(None):
+            return NoneTransformer()
+        origin = typing.get_origin(tp)
+        registered = cls._registered(tp, origin)
+        if registered is not None:
+            return registered
+        if tp in _ANY_TYPES or isinstance(tp, (typing.TypeVar, typing.ForwardRef, str)):
+            return AnyTransformer()
+        if isinstance(tp, typing.NewType):
+            return cls.get_transformer(tp.__supertype__)
+        if type(tp).__name__ == "TypeAliasType":  # `type X = ...` (Python 3.12+)
+            return cls.get_transformer(tp.__value__)
+        if origin is not None:
+            return cls._build_alias(tp, origin, typing.get_args(tp))
+        return cls._build_class(tp)
+
+    @classmethod
+    def _build_alias(cls, tp: Any, origin: Any, args: tuple[Any, ...]) -> TypeTransformer[Any]:
+        get = cls.get_transformer
+        if origin is typing.Union or origin is types.UnionType:
+            return UnionTransformer(tp, [get(a) for a in args])
+        if origin is typing.Literal:
+            return LiteralTransformer(tp)
+        if origin in _SEQUENCES:
+            return ListTransformer(tp, get(args[0] if args else Any), _SEQUENCES[origin])
+        if origin in _MAPPINGS:
+            key, value = args if len(args) == 2 else (Any, Any)
+            return DictTransformer(tp, get(key), get(value))
+        if origin in _SETS:
+            return SetTransformer(tp, get(args[0] if args else Any), frozen=origin is frozenset)
+        if origin is tuple:
+            if tp is typing.Tuple:  # the bare typing alias, without arguments
+                return TupleTransformer(tp, [get(Any)], variadic=True)
+            if args == ((),):  # Python 3.10 spells the empty tuple[()] this way
+                args = ()
+            if len(args) == 2 and args[1] is Ellipsis:
+                return TupleTransformer(tp, [get(args[0])], variadic=True)
+            return TupleTransformer(tp, [get(a) for a in args], variadic=False)
+        if isinstance(origin, type) and dataclasses.is_dataclass(origin):  # a generic dataclass: Box[int]
+            return DataclassTransformer(origin, get)
+        return PickleTransformer(tp)
+
+    @classmethod
+    def _build_class(cls, tp: Any) -> TypeTransformer[Any]:
+        scalar = _SCALARS.get(tp)
+        if scalar is not None:
+            return scalar()
+        if tp in _SEQUENCES:
+            return ListTransformer(tp, AnyTransformer(), _SEQUENCES[tp])
+        if tp in _MAPPINGS:
+            return DictTransformer(tp, AnyTransformer(), AnyTransformer())
+        if tp in _SETS:
+            return SetTransformer(tp, AnyTransformer(), frozen=tp is frozenset)
+        if tp is tuple:
+            return TupleTransformer(tp, [AnyTransformer()], variadic=True)
+        if isinstance(tp, type):
+            if issubclass(tp, enum.Enum):
+                return EnumTransformer(tp)
+            if dataclasses.is_dataclass(tp):
+                return DataclassTransformer(tp, cls.get_transformer)
+            if is_pydantic_model(tp):
+                return PydanticTransformer(tp)
+            if is_typeddict(tp):
+                return TypedDictTransformer(tp, cls.get_transformer)
+            if is_namedtuple(tp):
+                return NamedTupleTransformer(tp, cls.get_transformer)
+        return PickleTransformer(tp)

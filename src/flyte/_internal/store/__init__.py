@@ -1,0 +1,1 @@
+"""Metadata stores: the local SQLite store used by local runs."""

@@ -1,0 +1,219 @@
+"""Tasks: functions bound to an environment, whose calls inside a run become actions."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import logging
+import weakref
+from dataclasses import dataclass
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Coroutine,
+    Dict,
+    Generic,
+    Optional,
+    ParamSpec,
+    Tuple,
+    TypeVar,
+    Union,
+)
+
+from flyte._cache import Cache, CacheRequest, resolve_cache
+from flyte._context import current_action
+from flyte._doc import Documentation
+from flyte._image import Image
+from flyte._link import Link
+from flyte._pod import PodTemplate
+from flyte._resources import Resources
+from flyte._retry import RetryStrategy
+from flyte._reusable import ReusePolicy
+from flyte._secret import Secret, SecretRequest, secrets_from_request
+from flyte._timeout import TimeoutType, max_runtime_seconds
+from flyte._trigger import Trigger
+from flyte.errors import TraceDoesNotAllowNestedTasksError
+
+if TYPE_CHECKING:
+    from flyte._environment import TaskEnvironment
+    from flyte._internal.engine.run_state import RunState
+    from flyte._internal.serde import NativeInterface
+
+P = ParamSpec("P")
+R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
+
+logger = logging.getLogger("flyte")
+
+DEFAULT_MAX_INLINE_IO_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(kw_only=True)
+class TaskTemplate(Generic[P, R, F]):
+    """A task's definition: its name, interface and the settings it runs with."""
+
+    name: str
+    interface: NativeInterface
+    short_name: str = ""
+    task_type: str = "python"
+    task_type_version: int = 0
+    image: Union[str, Image, None] = "auto"
+    resources: Optional[Resources] = None
+    cache: CacheRequest = "disable"
+    interruptible: bool = False
+    retries: Union[int, RetryStrategy] = 0
+    reusable: Optional[ReusePolicy] = None
+    docs: Optional[Documentation] = None
+    env_vars: Optional[Dict[str, str]] = None
+    secrets: Optional[SecretRequest] = None
+    service_account: Optional[str] = None
+    timeout: Optional[TimeoutType] = None
+    pod_template: Optional[Union[str, PodTemplate]] = None
+    report: bool = False
+    queue: Optional[str] = None
+    debuggable: bool = False
+    entrypoint: bool = False
+    produces_artifacts: bool = False
+    parent_env: Optional[weakref.ReferenceType[TaskEnvironment]] = None
+    parent_env_name: Optional[str] = None
+    max_inline_io_bytes: int = DEFAULT_MAX_INLINE_IO_BYTES
+    triggers: Tuple[Trigger, ...] = ()
+    links: Tuple[Link, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.short_name:
+            self.short_name = self.name.rsplit(".", 1)[-1]
+        if isinstance(self.retries, int):
+            if self.retries < 0:
+                raise ValueError(f"Task '{self.name}': retries must be >= 0, got {self.retries}")
+            self.retries = RetryStrategy(count=self.retries)
+        self.cache = resolve_cache(self.cache)
+        self.timeout_seconds: float | None = max_runtime_seconds(self.timeout)
+        self.max_attempts: int = self.retries.count + 1
+        self._secret_list: list[Secret] = secrets_from_request(self.secrets)
+        self.has_overlay: bool = bool(self.env_vars or self._secret_list)
+        self._cache_version: str | None = None
+
+    @property
+    def cache_enabled(self) -> bool:
+        """Whether results of this task are looked up in and stored to the cache."""
+        assert isinstance(self.cache, Cache)
+        return self.cache.behavior != "disable"
+
+    def retry_delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt ``attempt`` (1-based) before the next one."""
+        assert isinstance(self.retries, RetryStrategy)
+        return self.retries.delay_seconds(attempt)
+
+    def environment_overlay(self, run: RunState) -> dict[str, str]:
+        """The environment variables this task sees: run, environment and secret variables."""
+        from flyte._internal.engine.secrets import resolve_secrets
+
+        merged = dict(run.options.env_vars)
+        merged.update(self.env_vars or {})
+        merged.update(resolve_secrets(self.name, self._secret_list, run.project, run.domain))
+        return merged
+
+
+@dataclass(kw_only=True)
+class AsyncFunctionTaskTemplate(TaskTemplate[P, R, F]):
+    """A task made from a Python function (sync or async) with ``@env.task``."""
+
+    func: F
+    plugin_config: Optional[Any] = None
+    task_resolver: Optional[Any] = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.is_async: bool = inspect.iscoroutinefunction(self.func)
+        self._warned_missing_annotation = False
+        functools.update_wrapper(self, self.func)
+        if self.env_vars or self.secrets:
+            # Reading os.environ for every task would cost the hot path; only tasks that declare
+            # variables pay for the overlay.
+            from flyte._internal.engine import env_overlay
+
+            env_overlay.install()
+
+    @property
+    def cache_version(self) -> str:
+        """The version part of this task's cache key (computed once, on first use)."""
+        if self._cache_version is None:
+            assert isinstance(self.cache, Cache)
+            self._cache_version = self.cache.get_version(self.func)
+        return self._cache_version
+
+    def cache_key(self, inputs_hash: str, values: dict[str, Any]) -> str:
+        """The cache key of a call: inputs, task name, interface and cache version."""
+        from flyte._internal.serde import TypeEngine, hash_bytes, pack
+
+        assert isinstance(self.cache, Cache)
+        ignored = self.cache.ignored_inputs
+        if ignored:
+            kept = [
+                (name, TypeEngine.to_literal(values[name], tp))
+                for name, (tp, _) in self.interface.inputs.items()
+                if name not in ignored
+            ]
+            inputs_hash = hash_bytes(pack(kept))
+        key = f"{inputs_hash}|{self.name}|{self.interface.interface_hash}|{self.cache_version}"
+        return hash_bytes(key.encode())
+
+    def warn_missing_return_annotation(self) -> None:
+        """Says once per task that a value was returned without a return annotation."""
+        if not self._warned_missing_annotation:
+            self._warned_missing_annotation = True
+            logger.warning(
+                "Task '%s' returned a value but has no return annotation; add one (-> T) so the "
+                "value is type-checked and stored in its own form.",
+                self.name,
+            )
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Any:
+        parent = current_action.get()
+        if parent is None:
+            return self.func(*args, **kwargs)
+        if parent.in_trace:
+            raise TraceDoesNotAllowNestedTasksError(
+                f"Task '{self.name}' was called inside a @flyte.trace function; traces cannot call tasks"
+            )
+        from flyte._internal.engine import local_controller
+
+        if parent.run.on_loop_thread():
+            return local_controller.submit(self, parent, next(parent.counter), args, kwargs)
+        return local_controller.call_from_thread(self, parent, args, kwargs)
+
+    def aio(self, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, R]:
+        """Calls the task from async code; always returns an awaitable, sync task or not."""
+        parent = current_action.get()
+        if parent is not None and parent.run.on_loop_thread():
+            return self(*args, **kwargs)  # type: ignore[no-any-return]
+        if self.is_async:
+            return self(*args, **kwargs)  # type: ignore[no-any-return]
+        return _as_coroutine(self, args, kwargs)
+
+    def override(self, **kwargs: Any) -> AsyncFunctionTaskTemplate[P, R, F]:
+        """A copy of this task with some settings replaced, e.g. ``resources=`` or ``retries=``."""
+        cache_version = kwargs.pop("cache_version", None)
+        if cache_version is not None:
+            kwargs["cache"] = resolve_cache(kwargs.get("cache", self.cache), cache_version)
+        known = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(kwargs) - known)
+        if unknown:
+            raise TypeError(f"Task '{self.name}': override() got unknown settings {unknown}")
+        return dataclasses.replace(self, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Task({self.name})"
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
+async def _as_coroutine(task: AsyncFunctionTaskTemplate[Any, Any, Any], args: Any, kwargs: Any) -> Any:
+    return task(*args, **kwargs)

@@ -1,0 +1,59 @@
+"""``flyte get``: show the effective configuration and the local secrets (never their values)."""
+
+from __future__ import annotations
+
+import click
+
+from flyte._config import config_search_path
+from flyte._secrets_store import list_secrets
+from flyte.cli.main import current_config
+
+__all__ = ["get", "get_config", "get_secret"]
+
+
+@click.group()
+def get() -> None:
+    """Show the configuration or the local secrets."""
+
+
+@get.command("config", short_help="Print the effective configuration.")
+def get_config() -> None:
+    """Print the effective configuration as YAML, and which file it came from."""
+    config = current_config()
+    if config.source is not None:
+        click.echo(f"# source: {config.source}")
+    else:
+        searched = ", ".join(str(p) for p in config_search_path())
+        click.echo(f"# no config file found, using defaults (searched: {searched})")
+    if config.env_overrides:
+        click.echo(f"# overridden by environment: {', '.join(config.env_overrides)}")
+    click.echo(config.to_yaml(), nl=False)
+
+
+@get.command("secret", short_help="List local secrets and their scopes.")
+@click.argument("name", required=False)
+@click.option("-p", "--project", help="Only secrets scoped to this project.")
+@click.option("-d", "--domain", help="Only secrets scoped to this domain.")
+def get_secret(name: str | None, project: str | None, domain: str | None) -> None:
+    """List local secrets (all, or those named NAME) with their scopes; values are never shown."""
+    config = current_config()
+    if config.is_remote:
+        raise click.ClickException(
+            f"remote secrets need the server, which is not available yet (endpoint {config.admin.endpoint})"
+        )
+    infos = [
+        info
+        for info in list_secrets(home=config.home())
+        if (name is None or info.name == name)
+        and (project is None or info.project == project)
+        and (domain is None or info.domain == domain)
+    ]
+    if name is not None and not infos:
+        raise click.ClickException(f"no local secret named {name!r}")
+    if not infos:
+        click.echo("No local secrets.")
+        return
+    rows = [("NAME", "PROJECT", "DOMAIN")] + [(i.name, i.project or "-", i.domain or "-") for i in infos]
+    widths = [max(len(row[col]) for row in rows) for col in range(2)]
+    for row in rows:
+        click.echo(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}")

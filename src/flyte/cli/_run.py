@@ -1,0 +1,266 @@
+"""``flyte run``: run a task of a Python file, with its inputs given as options.
+
+The command is three nested levels, each a click command so that each level has its own help::
+
+    flyte run [RUN OPTIONS] FILE TASK [--input value ...]
+    |         run options    |    |    task inputs, from the task's signature (flyte.cli._params)
+    |                        |    the task: short (function) name or full env.func name
+    |                        the workflow file, loaded only when a task or the help needs it
+
+Local mode is the only one so far: a run is local with ``--local`` or when no endpoint is
+configured. Outcome, on stdout: the run's name, its outputs and where its records are. A
+failing task prints its error code and message on one line, and a hint, and exits with 1; bad
+values, unknown tasks and files that do not load are one-line errors with exit code 1 too.
+"""
+
+from __future__ import annotations
+
+import pprint
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from flyte.cli._loader import TaskIndex, load_file, summary
+from flyte.cli._params import task_options
+from flyte.cli.main import current_config
+
+if TYPE_CHECKING:
+    from flyte._task import AsyncFunctionTaskTemplate
+    from flyte.errors import BaseRuntimeError
+
+__all__ = ["RunFailed", "RunSettings", "run"]
+
+_SETTINGS_KEY = "flyte.cli.run.settings"
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """The options of ``flyte run`` itself, handed down to the task command."""
+
+    local: bool = False
+    name: str | None = None
+    env_vars: dict[str, str] = field(default_factory=dict)
+    overwrite_cache: bool = False
+    disable_run_cache: bool = False
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _raise_bad_value(error: click.BadParameter) -> NoReturn:
+    # click counts a bad value as a usage error (exit 2); for flyte run it is the user's input
+    # being wrong, reported like every other input problem: one line, exit 1.
+    raise click.ClickException(_one_line(error.format_message())) from error
+
+
+class RunFailed(click.ClickException):
+    """A run whose task failed: the error's code and message on one line, then a hint."""
+
+    def __init__(self, run_name: str, error: BaseRuntimeError) -> None:
+        super().__init__(_one_line(f"run {run_name} failed: {error.code}: {error.message}"))
+        self.run_name = run_name
+        self.error = error
+
+    def hint(self) -> str:
+        """What to do next, depending on whose fault the error is."""
+        if self.error.kind == "system":
+            return (
+                "Hint: this is an error of flyte, not of the task's code; "
+                f"please report it with run {self.run_name}."
+            )
+        return (
+            f"Hint: the error comes from the task's code; its full traceback is kept with "
+            f"run {self.run_name} in the local run records."
+        )
+
+    def show(self, file: Any = None) -> None:
+        """Prints the error line and the hint on stderr."""
+        click.echo(f"Error: {self.format_message()}", err=True)
+        click.echo(self.hint(), err=True)
+
+
+def _parse_env(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", ctx, param)
+        env[key.strip()] = value
+    return env
+
+
+class _TaskCommand(click.Command):
+    """The command of one task: its inputs as options; invoking it runs the task."""
+
+    def __init__(self, name: str, task: AsyncFunctionTaskTemplate[Any, Any, Any]) -> None:
+        super().__init__(
+            name,
+            params=list(task_options(task.interface.inputs)),
+            callback=lambda **inputs: _run_task(task, inputs),
+            help=_task_help(task),
+            short_help=summary(task),
+        )
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parses the inputs; a value that does not fit its type is a one-line error, exit 1."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.BadParameter as e:
+            _raise_bad_value(e)
+
+
+def _task_help(task: AsyncFunctionTaskTemplate[Any, Any, Any]) -> str:
+    import inspect
+
+    doc = inspect.getdoc(task.func) or ""
+    return f"Run the task {task.name}.\n\n{doc}" if doc else f"Run the task {task.name}."
+
+
+class _FileGroup(click.Group):
+    """The tasks of one workflow file; the file is loaded on first need, at most once."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__(
+            file,
+            help=f"Run a task of {file}; `TASK --help` lists its inputs.",
+            subcommand_metavar="TASK [INPUTS]...",
+        )
+        self.file = file
+        self._index: TaskIndex | None = None
+
+    @property
+    def index(self) -> TaskIndex:
+        """The tasks of the file, loading it the first time."""
+        if self._index is None:
+            self._index = TaskIndex.of(load_file(self.file))
+        return self._index
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The names of the file's tasks, in definition order."""
+        return self.index.names()
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command of the task ``cmd_name`` (short or full name), or ``None``."""
+        task = self.index.find(cmd_name)
+        return _TaskCommand(cmd_name, task) if task is not None else None
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Finds the task named by ``args[0]``; an unknown name lists the available tasks."""
+        name = args[0]
+        command = self.get_command(ctx, name)
+        if command is None:
+            available = self.index.names()
+            listing = ", ".join(available) if available else "none (no functions decorated with @env.task)"
+            raise click.ClickException(f"no task named {name!r} in {self.file}; available tasks: {listing}")
+        return name, command, args[1:]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Lists the tasks with the first line of their docstrings."""
+        rows = [(name, summary(task)) for name, task in self.index.by_name.items()]
+        with formatter.section("Tasks"):
+            if rows:
+                formatter.write_dl(rows)
+            else:
+                formatter.write_text("No tasks: decorate functions with @env.task to run them.")
+
+
+class _RunGroup(click.Group):
+    """``flyte run``: its own options, then a file whose tasks are the subcommands."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The group of the file ``cmd_name``; whether it exists is checked when it is loaded."""
+        return _FileGroup(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Files are not listed: any path may be given."""
+        return []
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parses the run options; a bad value (e.g. ``--env`` without ``=``) exits with 1."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.BadParameter as e:
+            _raise_bad_value(e)
+
+
+@click.group("run", cls=_RunGroup, subcommand_metavar="FILE TASK [INPUTS]...")
+@click.option("--local", is_flag=True, help="Run in this process (the default without an endpoint).")
+@click.option("--name", help="Name of the run; a random name when not given.")
+@click.option(
+    "-e",
+    "--env",
+    "env_vars",
+    multiple=True,
+    callback=_parse_env,
+    metavar="KEY=VALUE",
+    help="Environment variable for the run's tasks; repeat for several.",
+)
+@click.option("--overwrite-cache", is_flag=True, help="Run cached tasks again, replacing their outputs.")
+@click.option("--disable-run-cache", is_flag=True, help="Neither read nor write the cache in this run.")
+@click.pass_context
+def run(
+    ctx: click.Context,
+    local: bool,
+    name: str | None,
+    env_vars: dict[str, str],
+    overwrite_cache: bool,
+    disable_run_cache: bool,
+) -> None:
+    """Run a task from a Python file, locally or on a server.
+
+    \b
+        flyte run hello.py main --name Ada
+        flyte run --local hello.py main
+        flyte run hello.py --help        # the file's tasks
+        flyte run hello.py main --help   # the task's inputs
+
+    Run options go before FILE; the task's inputs go after TASK, one option per input
+    (--my_param or --my-param). Lists, dicts, tuples, dataclasses and pydantic models are given
+    as JSON. Runs are local when --local is given or no endpoint is configured.
+    """
+    ctx.meta[_SETTINGS_KEY] = RunSettings(local, name, env_vars, overwrite_cache, disable_run_cache)
+
+
+def _run_task(task: AsyncFunctionTaskTemplate[Any, Any, Any], inputs: dict[str, Any]) -> None:
+    settings: RunSettings = click.get_current_context().meta.get(_SETTINGS_KEY, RunSettings())
+    config = current_config()
+    if config.is_remote and not settings.local:
+        raise click.ClickException(
+            f"remote runs need the flyte server, which is not available yet (endpoint "
+            f"{config.admin.endpoint}); add --local to run in this process"
+        )
+    import flyte
+    from flyte._internal.engine.naming import new_run_name
+    from flyte.cli._progress import progress_line
+    from flyte.errors import BaseRuntimeError
+
+    flyte.init_from_config(config)
+    # Named here rather than by the engine so that a failure can say which run failed.
+    run_name = settings.name or new_run_name()
+    runner = flyte.with_runcontext(
+        mode="local",
+        name=run_name,
+        env_vars=settings.env_vars,
+        overwrite_cache=settings.overwrite_cache,
+        disable_run_cache=settings.disable_run_cache,
+    )
+    try:
+        with progress_line(run_name):
+            handle = runner.run(task, **inputs)
+        outputs = handle.outputs()
+    except BaseRuntimeError as e:
+        raise RunFailed(run_name, e) from e
+    click.echo(f"Run:     {handle.name} ({handle.phase})")
+    click.echo("Outputs:" + ("" if outputs.named_outputs else " none"))
+    for key, value in outputs.named_outputs.items():
+        click.echo(f"  {key} = {_readable(value)}")
+    click.echo(f"Records: {handle.url}")
+
+
+def _readable(value: Any) -> str:
+    text = pprint.pformat(value, width=100, sort_dicts=False)
+    return text.replace("\n", "\n       ")

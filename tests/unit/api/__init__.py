@@ -1,0 +1,1 @@
+"""Tests of the public API's value objects (resources, secrets, cache, image, ...)."""

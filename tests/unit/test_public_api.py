@@ -1,0 +1,110 @@
+"""The public surface: the exported names are a decision, and `import flyte` stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import flyte
+
+EXPECTED_EXPORTS = [
+    "AMD_GPU",
+    "APPLE_SILICON",
+    "AsyncFunctionTaskTemplate",
+    "Backoff",
+    "Cache",
+    "CachePolicy",
+    "CacheRequest",
+    "Checkpoint",
+    "Cron",
+    "Device",
+    "DeviceClass",
+    "Documentation",
+    "Environment",
+    "FixedRate",
+    "GPU",
+    "HABANA_GAUDI",
+    "Image",
+    "Link",
+    "Neuron",
+    "PodTemplate",
+    "Resources",
+    "RetryStrategy",
+    "ReusePolicy",
+    "Run",
+    "Secret",
+    "SecretRequest",
+    "TPU",
+    "TaskContext",
+    "TaskEnvironment",
+    "TaskTemplate",
+    "Timeout",
+    "TimeoutType",
+    "Trigger",
+    "TriggerTime",
+    "__version__",
+    "ctx",
+    "current_domain",
+    "current_project",
+    "custom_context",
+    "durable",
+    "errors",
+    "get_custom_context",
+    "group",
+    "init",
+    "init_from_config",
+    "latest_checkpoint",
+    "logger",
+    "map",
+    "report",
+    "run",
+    "trace",
+    "version",
+    "with_runcontext",
+]
+
+
+def test_exports_are_pinned_and_sorted() -> None:
+    assert flyte.__all__ == EXPECTED_EXPORTS
+    assert flyte.__all__ == sorted(flyte.__all__)
+    for name in flyte.__all__:
+        assert getattr(flyte, name) is not None
+
+
+HEAVY = [
+    "sqlalchemy",
+    "fastapi",
+    "ray",
+    "pandas",
+    "rich",
+    "yaml",
+    "pydantic",
+    "sqlite3",
+    "click",
+    "cloudpickle",
+]
+
+
+def test_import_flyte_is_light() -> None:
+    probe = f"import sys, flyte; print([m for m in {HEAVY!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_defining_tasks_stays_light() -> None:
+    probe = (
+        "import sys, flyte\n"
+        "env = flyte.TaskEnvironment(name='e')\n"
+        "@env.task\n"
+        "async def t(x: int) -> int:\n"
+        "    return x\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_version_matches_the_installed_distribution() -> None:
+    from importlib.metadata import version
+
+    assert flyte.version() == flyte.__version__ == version("openflyte")
