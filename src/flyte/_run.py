@@ -15,6 +15,7 @@ from flyte._syncify import syncify
 from flyte.errors import BaseRuntimeError, InitializationError
 
 if TYPE_CHECKING:
+    from flyte._config import Config
     from flyte._task import AsyncFunctionTaskTemplate
 
 Mode = Literal["local", "remote", "hybrid"]
@@ -135,7 +136,7 @@ class _Runner:
                 f"Remote runs need a flyte server at the configured endpoint ({state.endpoint}); "
                 "this version runs locally only: use mode='local' or remove the endpoint",
             )
-        return await self._run_local(task, state.project, state.domain, state.org, args, kwargs)
+        return await self._run_local(task, state.project, state.domain, state.org, state.config, args, kwargs)
 
     async def _run_local(
         self,
@@ -143,9 +144,11 @@ class _Runner:
         project: str,
         domain: str,
         org: str | None,
+        config: Config | None,
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> Run:
+        from flyte._custom_context import get_custom_context
         from flyte._home import flyte_home
         from flyte._internal.engine import local_controller, progress
         from flyte._internal.engine.error_mapping import error_record
@@ -153,9 +156,10 @@ class _Runner:
         from flyte._internal.engine.run_state import RunOptions, RunState
         from flyte._internal.store.local_db import default_store
 
-        store = default_store()
+        home = config.home() if config is not None else flyte_home()
+        store = default_store(home / "local.db")
         name = self.name or new_run_name()
-        base_dir = flyte_home() / "runs" / name
+        base_dir = home / "runs" / name
         loop = asyncio.get_running_loop()
         pool = ThreadPoolExecutor(thread_name_prefix=f"flyte-{name}")
         run = RunState(
@@ -175,7 +179,7 @@ class _Runner:
                 overwrite_cache=self.overwrite_cache,
                 disable_run_cache=self.disable_run_cache,
                 env_vars=self.env_vars,
-                custom_context=self.custom_context,
+                custom_context={**get_custom_context(), **self.custom_context},
                 max_action_concurrency=self.max_action_concurrency,
             ),
             started_at=datetime.now(timezone.utc),

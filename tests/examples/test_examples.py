@@ -14,7 +14,7 @@ import re
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,15 +187,15 @@ class Sandbox:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    """A home folder with an empty configuration: local runs, default project and domain."""
+def sandbox(tmp_path: Path) -> Sandbox:
+    """A home folder with a minimal configuration: local runs, default project and domain."""
     home = tmp_path / "sandbox-home"
     home.mkdir()
     (home / "config.yaml").write_text("task:\n  project: flytesnacks\n  domain: development\n")
-    yield Sandbox(home, home / ".flyte")
+    return Sandbox(home, home / ".flyte")
 
 
-def _assert_succeeded(result: subprocess.CompletedProcess[str]) -> None:
+def _assert_succeeded(result: Completed) -> None:
     assert result.returncode == 0, (
         f"{' '.join(map(str, result.args))} exited with {result.returncode}\n"
         f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
@@ -230,7 +230,7 @@ def _assert_recorded(sandbox: Sandbox, example: Example) -> None:
         example.check(sandbox.db)
 
 
-def _assert_secret_kept(sandbox: Sandbox, result: subprocess.CompletedProcess[str]) -> None:
+def _assert_secret_kept(sandbox: Sandbox, result: Completed) -> None:
     assert SECRET_VALUE not in result.stdout
     assert SECRET_VALUE not in result.stderr
     for path in sandbox.flyte_home.rglob("*"):

@@ -244,3 +244,26 @@ async def custom_context_parent() -> list[str]:
 def test_custom_context_flows_to_children() -> None:
     outputs = flyte.with_runcontext(mode="local", custom_context={"team": "root"}).run(custom_context_parent)
     assert outputs.outputs()[0] == ["root", "ml"]
+
+
+async def test_run_aio_from_async_code_and_sync_run_inside_a_running_loop() -> None:
+    handle = await flyte.with_runcontext(mode="local").run.aio(fan_out, 3)
+    assert handle.outputs()[0] == [0, 2, 4]
+    # The sync form still works where a loop is already running (a notebook cell, say).
+    assert flyte.run(fan_out, 2).outputs()[0] == [0, 2]
+
+
+@env.task
+async def awaits_sync_task(x: int) -> int:
+    return await add_one(x) + await add_one.aio(x)
+
+
+def test_sync_task_awaited_from_async_task() -> None:
+    assert flyte.run(awaits_sync_task, 1).outputs()[0] == 4
+
+
+def test_unnamed_environment_gets_a_stable_name_from_its_module() -> None:
+    unnamed = flyte.TaskEnvironment()
+    another = flyte.TaskEnvironment()
+    assert unnamed.name == "test_execution_env"
+    assert another.name == "test_execution_env_2"

@@ -315,10 +315,10 @@ _default_store: LocalStore | None = None
 _default_lock = threading.Lock()
 
 
-def default_store() -> LocalStore:
-    """The process-wide store for the current flyte home (re-created if the home changes)."""
+def default_store(path: Path | None = None) -> LocalStore:
+    """The process-wide store at ``path`` (default: under the flyte home); re-created if it moves."""
     global _default_store
-    path = default_db_path()
+    path = path or default_db_path()
     with _default_lock:
         if _default_store is None or _default_store.path != path:
             if _default_store is not None:

@@ -1,0 +1,226 @@
+"""``flyte run`` end to end: the installed console script, on workflow files written here.
+
+Each test starts the real command in a fresh process with its own HOME and FLYTE_HOME, and
+checks what a user sees: outputs on success, one-line errors (never a traceback) on failure,
+and the live progress line only on a terminal (a pseudo-terminal here).
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+FLYTE = Path(sys.executable).parent / "flyte"
+
+WORKFLOW = '''
+import asyncio
+import os
+from pathlib import Path
+
+import flyte
+
+env = flyte.TaskEnvironment(name="cli_run")
+
+
+@env.task
+async def greet(name: str) -> str:
+    return f"Hello, {name}!"
+
+
+@env.task
+async def main(names: list[str], times: int = 1) -> tuple[list[str], int]:
+    """Greets everyone."""
+    greetings = await asyncio.gather(*(greet(n) for n in names))
+    return list(greetings), times
+
+
+@env.task
+async def fails(x: int) -> int:
+    raise ValueError(f"x was {x}, which is wrong")
+
+
+@env.task
+async def held(i: int) -> int:
+    # Waits for the test to create the release file, so the run lasts as long as the test needs.
+    release = Path(os.environ["RELEASE_FILE"])
+    while not release.exists():
+        await asyncio.sleep(0.02)
+    return i
+
+
+@env.task
+async def waits(n: int = 3) -> int:
+    """Runs n children held until the test releases them."""
+    return sum(await asyncio.gather(*(held(i) for i in range(n))))
+
+
+@env.task
+async def lasts(seconds: float = 1.0) -> str:
+    await asyncio.sleep(seconds)
+    return "finished"
+'''
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with ``wf.py``; HOME and FLYTE_HOME point at fresh folders, no FLYTE_* settings."""
+    for name in list(os.environ):
+        if name.startswith("FLYTE_") or name == "FLYTECTL_CONFIG":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path / "cli-home"))
+    monkeypatch.setenv("FLYTE_HOME", str(tmp_path / "cli-flyte-home"))
+    monkeypatch.setenv("RELEASE_FILE", str(tmp_path / "release"))
+    (tmp_path / "cli-home").mkdir()
+    work = tmp_path / "cli-work"
+    work.mkdir()
+    (work / "wf.py").write_text(WORKFLOW)
+    return work
+
+
+def _flyte(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(FLYTE), *args], cwd=workdir, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def _one_line_failure(workdir: Path, *args: str) -> str:
+    result = _flyte(workdir, *args)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout == ""
+    return result.stderr
+
+
+def test_success_prints_the_run_outputs_and_records(workdir: Path) -> None:
+    result = _flyte(workdir, "run", "--local", "wf.py", "main", "--names", '["Ada", "Bob"]', "--times", "2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(r"Run: +(\S+) \(SUCCEEDED\)", lines[0]), lines
+    run_name = lines[0].split()[1]
+    assert lines[1:4] == ["Outputs:", "  o0 = ['Hello, Ada!', 'Hello, Bob!']", "  o1 = 2"]
+    assert lines[4].startswith("Records: ") and run_name in lines[4]
+    assert "\x1b[" not in result.stdout  # no terminal, no escape codes
+
+
+def test_named_run_with_environment(workdir: Path) -> None:
+    result = _flyte(workdir, "run", "--name", "my-named-run", "-e", "K=V", "wf.py", "main", "--names", "[]")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Run:     my-named-run (SUCCEEDED)\n")
+
+
+def test_unknown_task(workdir: Path) -> None:
+    assert _one_line_failure(workdir, "run", "wf.py", "nope") == (
+        "Error: no task named 'nope' in wf.py; available tasks: greet, main, fails, held, waits, lasts\n"
+    )
+
+
+def test_missing_file(workdir: Path) -> None:
+    assert (
+        _one_line_failure(workdir, "run", "missing.py", "main")
+        == "Error: cannot load missing.py: no such file\n"
+    )
+
+
+def test_file_that_fails_to_import(workdir: Path) -> None:
+    (workdir / "broken.py").write_text("import flyte\nraise KeyError('setting')\n")
+    assert _one_line_failure(workdir, "run", "broken.py", "main") == (
+        "Error: cannot load broken.py: KeyError: 'setting'\n"
+    )
+
+
+def test_bad_value(workdir: Path) -> None:
+    assert _one_line_failure(workdir, "run", "wf.py", "main", "--names", "[1]") == (
+        "Error: Invalid value for '--names': at [0]: expected a string, got 1\n"
+    )
+
+
+def test_failing_task(workdir: Path) -> None:
+    stderr = _one_line_failure(workdir, "run", "--name", "doomed", "wf.py", "fails", "--x", "3")
+    error, hint = stderr.splitlines()
+    assert error == "Error: run doomed failed: ValueError: x was 3, which is wrong"
+    assert hint.startswith("Hint: ") and "doomed" in hint
+
+
+def _screen(raw: str) -> list[str]:
+    """The lines left on a terminal after ``raw`` was written to it: enough of a terminal for
+    carriage returns, line feeds, cursor-up and erase-line, which is what a live line uses."""
+    lines, row, col = [""], 0, 0
+    for token in re.findall(r"\x1b\[[0-9;?]*[A-Za-z]|\r|\n|[^\x1b\r\n]+", raw):
+        if token == "\r":
+            col = 0
+        elif token == "\n":
+            row += 1
+            col = 0
+            if row == len(lines):
+                lines.append("")
+        elif token.startswith("\x1b["):
+            if token.endswith("A"):
+                row = max(0, row - int(token[2:-1] or 1))
+            elif token.endswith("K"):
+                lines[row] = lines[row][:col] if token[2:-1] in ("", "0") else ""
+        else:
+            lines[row] = lines[row][:col] + token + lines[row][col + len(token) :]
+            col += len(token)
+    return [line for line in lines if line.strip()]
+
+
+class Terminal:
+    """A process running on a pseudo-terminal, with everything it wrote so far."""
+
+    def __init__(self, args: list[str], cwd: Path) -> None:
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: becomes the command
+            os.chdir(cwd)
+            os.execv(args[0], args)
+        self.output = ""
+
+    def read_until(self, pattern: str, deadline: float) -> re.Match[str] | None:
+        """Reads until ``pattern`` appears in the output or the process ends."""
+        while (found := re.search(pattern, self.output)) is None:
+            assert time.monotonic() < deadline, f"timed out waiting for {pattern!r}: {self.output!r}"
+            ready, _, _ = select.select([self.fd], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 4096)
+                except OSError:  # the process ended and closed the terminal
+                    return None
+                if not chunk:
+                    return None
+                self.output += chunk.decode(errors="replace")
+        return found
+
+    def wait(self) -> int:
+        """Reads the rest of the output and returns the exit code."""
+        self.read_until(r"(?!)", time.monotonic() + 60)
+        os.close(self.fd)
+        return os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+
+
+def test_progress_line_on_a_terminal_turns_into_a_summary(workdir: Path) -> None:
+    terminal = Terminal([str(FLYTE), "run", "wf.py", "waits", "--n", "3"], workdir)
+    deadline = time.monotonic() + 30
+    assert terminal.read_until(r"Running \S+ \(\d+\.\ds\): 0 done, 4 running, 0 failed, 0 cached", deadline)
+    Path(os.environ["RELEASE_FILE"]).touch()
+    assert terminal.wait() == 0
+    screen = _screen(terminal.output)
+    assert not any("Running" in line for line in screen), screen
+    assert re.fullmatch(r"Run (\S+) succeeded in \d+\.\ds: 4 done, 0 failed, 0 cached", screen[0]), screen
+    assert screen[1:3] == [f"Run:     {screen[0].split()[1]} (SUCCEEDED)", "Outputs:"]
+    assert screen[3] == "  o0 = 3"
+
+
+def test_no_progress_without_a_terminal(workdir: Path) -> None:
+    result = _flyte(workdir, "run", "wf.py", "lasts", "--seconds", "1.0")
+    assert result.returncode == 0, result.stderr
+    assert "Running" not in result.stdout + result.stderr
+    assert "succeeded in" not in result.stdout
+    assert "\x1b[" not in result.stdout + result.stderr
+    assert result.stdout.splitlines()[1:3] == ["Outputs:", "  o0 = 'finished'"]
