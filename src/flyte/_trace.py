@@ -26,7 +26,8 @@ class _TraceCall:
         self.func_name = getattr(func, "__qualname__", getattr(func, "__name__", "trace"))
         self.inputs = _encode_any({"args": list(args), "kwargs": kwargs})
         inputs_hash = hash_bytes(self.inputs or b"")
-        self.name = action_name(parent.action_name, inputs_hash, self.func_name, next(parent.counter), parent.group)
+        seq = next(parent.counter)
+        self.name = action_name(parent.action_name, inputs_hash, self.func_name, seq, parent.group)
         self.started_at = time.time()
         self.context = dataclasses.replace(parent, in_trace=True)
 
