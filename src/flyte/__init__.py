@@ -13,9 +13,15 @@ from flyte._doc import Documentation
 from flyte._environment import Environment, TaskEnvironment
 from flyte._group import group
 from flyte._image import Image
-from flyte._initialize import current_domain, current_project, init, init_from_config
+from flyte._initialize import (
+    current_domain,
+    current_project,
+    init,
+    init_from_config,
+    is_control_plane_available,
+)
 from flyte._link import Link
-from flyte._logging import logger
+from flyte._logging import logger, system_logger
 from flyte._map import map
 from flyte._pod import PodTemplate
 from flyte._resources import (
@@ -85,11 +91,13 @@ __all__ = [
     "group",
     "init",
     "init_from_config",
+    "is_control_plane_available",
     "latest_checkpoint",
     "logger",
     "map",
     "report",
     "run",
+    "system_logger",
     "trace",
     "version",
     "with_runcontext",

@@ -104,6 +104,11 @@ def is_initialized() -> bool:
     return _state is not None
 
 
+def is_control_plane_available() -> bool:
+    """Whether runs go to a server (an endpoint is configured) rather than run in this process."""
+    return not get_init_state().is_local
+
+
 def current_project() -> str:
     """The project runs are created in."""
     return get_init_state().project

@@ -6,3 +6,6 @@ import logging
 
 logger = logging.getLogger("flyte.user")
 """The logger for task code: its records are kept with the action that wrote them."""
+
+system_logger = logging.getLogger("flyte")
+"""flyte's own logger: engine warnings and diagnostics."""

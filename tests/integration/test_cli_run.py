@@ -7,12 +7,15 @@ and the live progress line only on a terminal (a pseudo-terminal here).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import re
 import select
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -51,9 +54,11 @@ async def fails(x: int) -> int:
 async def held(i: int) -> int:
     # Waits for the test to create the release file, so the run lasts as long as the test needs.
     release = Path(os.environ["RELEASE_FILE"])
-    while not release.exists():
+    for _ in range(3000):  # a minute at most, should the test never release it
+        if release.exists():
+            return i
         await asyncio.sleep(0.02)
-    return i
+    raise TimeoutError("never released")
 
 
 @env.task
@@ -173,24 +178,39 @@ def _screen(raw: str) -> list[str]:
 
 
 class Terminal:
-    """A process running on a pseudo-terminal, with everything it wrote so far."""
+    """A process running on a pseudo-terminal (wide, of a known kind), with what it wrote so far.
+
+    Use it as a context manager: leaving the block kills the process if it is still running.
+    """
 
     def __init__(self, args: list[str], cwd: Path) -> None:
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child: becomes the command
-            os.chdir(cwd)
-            os.execv(args[0], args)
+        self.fd, child_end = pty.openpty()
+        fcntl.ioctl(child_end, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color"}
+        self.process = subprocess.Popen(
+            args, cwd=cwd, env=env, stdin=child_end, stdout=child_end, stderr=child_end
+        )
+        os.close(child_end)
         self.output = ""
 
+    def __enter__(self) -> Terminal:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=30)
+        os.close(self.fd)
+
     def read_until(self, pattern: str, deadline: float) -> re.Match[str] | None:
-        """Reads until ``pattern`` appears in the output or the process ends."""
+        """Reads until ``pattern`` appears in the output; ``None`` if the process ends first."""
         while (found := re.search(pattern, self.output)) is None:
             assert time.monotonic() < deadline, f"timed out waiting for {pattern!r}: {self.output!r}"
             ready, _, _ = select.select([self.fd], [], [], 0.1)
             if ready:
                 try:
                     chunk = os.read(self.fd, 4096)
-                except OSError:  # the process ended and closed the terminal
+                except OSError:  # Linux: the process ended and its end of the terminal is closed
                     return None
                 if not chunk:
                     return None
@@ -200,16 +220,16 @@ class Terminal:
     def wait(self) -> int:
         """Reads the rest of the output and returns the exit code."""
         self.read_until(r"(?!)", time.monotonic() + 60)
-        os.close(self.fd)
-        return os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.process.wait(timeout=30)
 
 
 def test_progress_line_on_a_terminal_turns_into_a_summary(workdir: Path) -> None:
-    terminal = Terminal([str(FLYTE), "run", "wf.py", "waits", "--n", "3"], workdir)
-    deadline = time.monotonic() + 30
-    assert terminal.read_until(r"Running \S+ \(\d+\.\ds\): 0 done, 4 running, 0 failed, 0 cached", deadline)
-    Path(os.environ["RELEASE_FILE"]).touch()
-    assert terminal.wait() == 0
+    with Terminal([str(FLYTE), "run", "wf.py", "waits", "--n", "3"], workdir) as terminal:
+        deadline = time.monotonic() + 30
+        live = r"Running \S+ \(\d+\.\ds\): 0 done, 4 running, 0 failed, 0 cached"
+        assert terminal.read_until(live, deadline), terminal.output
+        Path(os.environ["RELEASE_FILE"]).touch()
+        assert terminal.wait() == 0, terminal.output
     screen = _screen(terminal.output)
     assert not any("Running" in line for line in screen), screen
     assert re.fullmatch(r"Run (\S+) succeeded in \d+\.\ds: 4 done, 0 failed, 0 cached", screen[0]), screen
@@ -224,3 +244,17 @@ def test_no_progress_without_a_terminal(workdir: Path) -> None:
     assert "succeeded in" not in result.stdout
     assert "\x1b[" not in result.stdout + result.stderr
     assert result.stdout.splitlines()[1:3] == ["Outputs:", "  o0 = 'finished'"]
+
+
+def test_rich_is_not_imported_without_a_terminal(workdir: Path) -> None:
+    code = (
+        "import sys\n"
+        "from flyte.cli.main import main\n"
+        "main(['run', 'wf.py', 'main', '--names', '[]'], standalone_mode=False)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=workdir, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"

@@ -8,7 +8,8 @@ author expects:
 - a file inside a package (folders with ``__init__.py``) becomes ``pkg.sub.mod``, with the folder
   above the outermost package on ``sys.path``: ``from . import sibling`` works too.
 
-The file itself is always what gets executed, even when an installed module has the same name.
+A file whose module name is already imported (``json.py``, ``click.py``) is refused rather than
+allowed to replace that module for the whole process.
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ def load_file(file: str) -> ModuleType:
     if path.suffix != ".py":
         raise click.ClickException(f"cannot load {file}: not a Python file (expected a .py file)")
     name, root = module_name_for(path)
+    taken = sys.modules.get(name)
+    if taken is not None and getattr(taken, "__file__", None) != str(path):
+        # Replacing a module that is already imported (json.py, a library's name) would break
+        # every user of that module in this process, flyte included.
+        where = getattr(taken, "__file__", None) or "built in"
+        raise click.ClickException(
+            f"cannot load {file}: its module name {name!r} is already taken ({where}); rename the file"
+        )
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     try:
@@ -73,7 +82,7 @@ def load_file(file: str) -> ModuleType:
     except (Exception, SystemExit) as e:
         cause = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
         if isinstance(e, SyntaxError) and e.lineno is not None:
-            cause = f"SyntaxError at line {e.lineno}: {e.msg}"
+            cause = f"{type(e).__name__} at line {e.lineno}: {e.msg}"
         raise click.ClickException(f"cannot load {file}: {cause}") from e
     return module
 

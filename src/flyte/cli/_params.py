@@ -21,6 +21,7 @@ import click
 
 from flyte.cli._values import (
     ValueProblem,
+    field_types,
     format_duration,
     is_json_type,
     is_pydantic_model,
@@ -97,8 +98,8 @@ def _describe(tp: Any) -> str:
 
 def _fields(record: Any) -> list[str]:
     """``name: type`` of each field a JSON object for ``record`` may have."""
-    if dataclasses.is_dataclass(record):
-        hints = typing.get_type_hints(record)
+    if isinstance(record, type) and dataclasses.is_dataclass(record):
+        hints = field_types(record)
         return [
             f"{f.name}: {type_text(hints.get(f.name, Any))}" for f in dataclasses.fields(record) if f.init
         ]

@@ -15,6 +15,7 @@ values, unknown tasks and files that do not load are one-line errors with exit c
 
 from __future__ import annotations
 
+import inspect
 import pprint
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -76,9 +77,9 @@ class RunFailed(click.ClickException):
         )
 
     def show(self, file: Any = None) -> None:
-        """Prints the error line and the hint on stderr."""
-        click.echo(f"Error: {self.format_message()}", err=True)
-        click.echo(self.hint(), err=True)
+        """Prints the error line and the hint on ``file`` (stderr by default)."""
+        click.echo(f"Error: {self.format_message()}", file=file, err=True)
+        click.echo(self.hint(), file=file, err=True)
 
 
 def _parse_env(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -112,8 +113,6 @@ class _TaskCommand(click.Command):
 
 
 def _task_help(task: AsyncFunctionTaskTemplate[Any, Any, Any]) -> str:
-    import inspect
-
     doc = inspect.getdoc(task.func) or ""
     return f"Run the task {task.name}.\n\n{doc}" if doc else f"Run the task {task.name}."
 
@@ -213,7 +212,7 @@ def run(
     """Run a task from a Python file, locally or on a server.
 
     \b
-        flyte run hello.py main --name Ada
+        flyte run hello.py main --x 3
         flyte run --local hello.py main
         flyte run hello.py --help        # the file's tasks
         flyte run hello.py main --help   # the task's inputs
@@ -257,10 +256,11 @@ def _run_task(task: AsyncFunctionTaskTemplate[Any, Any, Any], inputs: dict[str, 
     click.echo(f"Run:     {handle.name} ({handle.phase})")
     click.echo("Outputs:" + ("" if outputs.named_outputs else " none"))
     for key, value in outputs.named_outputs.items():
-        click.echo(f"  {key} = {_readable(value)}")
+        click.echo(_readable(f"  {key} = ", value))
     click.echo(f"Records: {handle.url}")
 
 
-def _readable(value: Any) -> str:
+def _readable(prefix: str, value: Any) -> str:
+    """``prefix`` and the value pretty-printed, its continuation lines aligned under it."""
     text = pprint.pformat(value, width=100, sort_dicts=False)
-    return text.replace("\n", "\n       ")
+    return prefix + text.replace("\n", "\n" + " " * len(prefix))

@@ -22,10 +22,12 @@ import re
 import sys
 import types
 import typing
+from collections import abc
 from typing import Any
 
 __all__ = [
     "ValueProblem",
+    "field_types",
     "format_duration",
     "from_json",
     "is_json_type",
@@ -38,8 +40,14 @@ __all__ = [
 
 _NONE = type(None)
 _UNION_ORIGINS: tuple[Any, ...] = (typing.Union, types.UnionType)
-_LIST_ORIGINS: tuple[Any, ...] = (list, set, frozenset, typing.Sequence, typing.MutableSequence)
-_DICT_ORIGINS: tuple[Any, ...] = (dict, typing.Mapping, typing.MutableMapping)
+_LIST_ORIGINS: tuple[Any, ...] = (list, set, frozenset, abc.Sequence, abc.MutableSequence, abc.Set)
+_DICT_ORIGINS: tuple[Any, ...] = (dict, abc.Mapping, abc.MutableMapping)
+_JSON_SCALARS: dict[Any, tuple[type | tuple[type, ...], str]] = {
+    bool: (bool, "true or false"),
+    int: (int, "an integer"),
+    float: ((int, float), "a number"),
+    str: (str, "a string"),
+}
 _DURATION_UNITS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|d|h|m|s)")
 
@@ -53,22 +61,29 @@ def _problem(where: str, message: str) -> ValueProblem:
 
 
 def non_none(tp: Any) -> tuple[Any, bool]:
-    """``(T, True)`` for ``Optional[T]``, else ``(tp, False)``."""
+    """``(T, True)`` for ``Optional[T]``, else ``(tp, False)``; ``Annotated`` extras dropped."""
+    tp = _bare(tp)
     if typing.get_origin(tp) in _UNION_ORIGINS:
         args = typing.get_args(tp)
         rest = [a for a in args if a is not _NONE]
         if len(rest) < len(args):
-            return (rest[0] if len(rest) == 1 else typing.Union[tuple(rest)]), True
+            return (_bare(rest[0]) if len(rest) == 1 else typing.Union[tuple(rest)]), True
     return tp, False
 
 
+def _bare(tp: Any) -> Any:
+    return typing.get_args(tp)[0] if typing.get_origin(tp) is typing.Annotated else tp
+
+
 def is_pydantic_model(tp: Any) -> bool:
+    """Whether ``tp`` is a pydantic model class."""
     # A model's module imported pydantic already; never import it just to ask.
     pydantic = sys.modules.get("pydantic")
     return pydantic is not None and isinstance(tp, type) and issubclass(tp, pydantic.BaseModel)
 
 
 def is_json_type(tp: Any) -> bool:
+    """Whether values of ``tp`` are given as JSON on the command line."""
     origin = typing.get_origin(tp) or tp
     return (
         tp is Any
@@ -84,16 +99,14 @@ def type_text(tp: Any) -> str:
         return "Any"
     if tp is None or tp is _NONE:
         return "None"
-    inner, optional = non_none(tp)
+    tp, optional = non_none(tp)
     if optional:
-        return f"Optional[{type_text(inner)}]"
+        return f"Optional[{type_text(tp)}]"
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin in _UNION_ORIGINS:
         return " | ".join(type_text(a) for a in args)
     if origin is typing.Literal:
         return f"Literal[{', '.join(repr(a) for a in args)}]"
-    if origin is typing.Annotated:
-        return type_text(args[0])
     if origin is not None:
         inside = ", ".join("..." if a is Ellipsis else type_text(a) for a in args)
         return f"{getattr(origin, '__name__', repr(origin))}[{inside}]"
@@ -115,6 +128,7 @@ def parse_duration(text: str) -> dt.timedelta:
 
 
 def format_duration(value: dt.timedelta) -> str:
+    """``value`` in the compact form :func:`parse_duration` reads: ``1h30m``, ``2d``, ``0.25s``."""
     seconds = value.total_seconds()
     parts = []
     for unit in ("d", "h", "m"):
@@ -232,22 +246,15 @@ def from_json(value: Any, tp: Any, where: str = "") -> Any:
             return None
         raise _problem(where, f"expected {type_text(tp)}, got null")
     tp = inner
-    origin = typing.get_origin(tp)
+    # A bare ``list`` or ``tuple`` is its own origin: it takes items of any type.
+    origin = typing.get_origin(tp) or tp
     args = typing.get_args(tp)
     if origin in _UNION_ORIGINS:
         return _first_fit(args, lambda member: from_json(value, member, where), value, tp, where)
     if origin is typing.Literal:
         return _literal_member(tp, value)
-    if origin is typing.Annotated:
-        return from_json(value, args[0], where)
-    scalars: dict[Any, tuple[type | tuple[type, ...], str]] = {
-        bool: (bool, "true or false"),
-        int: (int, "an integer"),
-        float: ((int, float), "a number"),
-        str: (str, "a string"),
-    }
-    if tp in scalars:
-        kind, what = scalars[tp]
+    if tp in _JSON_SCALARS:
+        kind, what = _JSON_SCALARS[tp]
         _expect(value, kind, what, where)
         return float(value) if tp is float else value
     if tp in (dt.datetime, dt.date, dt.timedelta) or (isinstance(tp, type) and issubclass(tp, enum.Enum)):
@@ -264,7 +271,9 @@ def from_json(value: Any, tp: Any, where: str = "") -> Any:
     if origin in _LIST_ORIGINS:
         _expect(value, (list, tuple, set, frozenset), "a JSON list", where)
         items = [from_json(v, args[0] if args else Any, f"{where}[{i}]") for i, v in enumerate(value)]
-        return frozenset(items) if origin is frozenset else set(items) if origin is set else items
+        if origin in (set, frozenset, abc.Set):
+            return frozenset(items) if origin is frozenset else set(items)
+        return items
     if origin is tuple:
         return _tuple_from_json(value, args, where)
     if origin in _DICT_ORIGINS:
@@ -303,6 +312,15 @@ def _tuple_from_json(value: Any, args: tuple[Any, ...], where: str) -> tuple[Any
     return tuple(from_json(v, t, f"{where}[{i}]") for i, (v, t) in enumerate(zip(value, args, strict=True)))
 
 
+def field_types(record: type) -> dict[str, Any]:
+    """The field types of dataclass ``record``; a field whose annotation cannot be resolved
+    (a name imported only for type checking) takes any value rather than failing the command."""
+    try:
+        return typing.get_type_hints(record)
+    except Exception:  # NameError, or TypeError for syntax this Python cannot evaluate
+        return {f.name: f.type if not isinstance(f.type, str) else Any for f in dataclasses.fields(record)}
+
+
 def _dataclass_from_json(value: Any, tp: type, where: str) -> Any:
     if isinstance(value, tp):
         return value
@@ -311,7 +329,7 @@ def _dataclass_from_json(value: Any, tp: type, where: str) -> Any:
     unknown = sorted(set(value) - set(fields))
     if unknown:
         raise _problem(where, f"unknown field {unknown[0]!r} for {tp.__name__} (fields: {', '.join(fields)})")
-    hints = typing.get_type_hints(tp)
+    hints = field_types(tp)
     kwargs: dict[str, Any] = {}
     for name, field in fields.items():
         path = f"{where}.{name}" if where else name

@@ -219,10 +219,14 @@ def test_relative_imports_inside_a_package(api: FakeRunAPI) -> None:
     assert api.task.func.__module__ == "pkg.flows.wf"
 
 
-def test_file_shadowing_an_installed_module_is_still_the_file(api: FakeRunAPI) -> None:
+def test_file_named_like_an_imported_module_is_refused(api: FakeRunAPI) -> None:
     write(Path("json.py"), HELLO)
-    assert flyte("run", "json.py", "main").exit_code == 0
-    assert api.task.short_name == "main"
+    message = _one_line_error("json.py", "main")
+    assert message.startswith("Error: cannot load json.py: its module name 'json' is already taken (")
+    assert message.endswith("); rename the file")
+    import json
+
+    assert json.dumps([1]) == "[1]"
 
 
 def test_ambiguous_short_names_need_the_full_name(api: FakeRunAPI) -> None:

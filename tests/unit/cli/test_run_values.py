@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
 import pydantic
 import pytest
@@ -65,6 +66,21 @@ def test_json_builds_nested_records_models_and_enums() -> None:
     assert from_json({"tag": {"label": "y"}, "shade": 1}, Box).shade is Shade.DARK
 
 
+def test_unresolvable_field_annotation_takes_any_value() -> None:
+    namespace: dict[str, Any] = {}
+    exec(
+        "from __future__ import annotations\n"
+        "from dataclasses import dataclass\n"
+        "@dataclass\n"
+        "class Late:\n"
+        "    size: int\n"
+        "    thing: NotDefinedAnywhere\n",
+        namespace,
+    )
+    late = from_json({"size": 1, "thing": {"x": 1}}, namespace["Late"])
+    assert (late.size, late.thing) == (1, {"x": 1})
+
+
 def test_json_collections_keep_their_kind() -> None:
     assert from_json([1, 2, 2], set[int]) == {1, 2}
     assert from_json([1], frozenset[int]) == frozenset({1})
@@ -73,6 +89,11 @@ def test_json_collections_keep_their_kind() -> None:
     assert from_json(["2024-01-02T03:04:05"], list[dt.datetime]) == [dt.datetime(2024, 1, 2, 3, 4, 5)]
     assert from_json(3, dt.timedelta) == dt.timedelta(seconds=3)
     assert from_json({"anything": [1]}, Any) == {"anything": [1]}
+    assert from_json([1, "a"], tuple) == (1, "a")
+    assert from_json([1, "a"], list) == [1, "a"]
+    assert from_json({"k": [1]}, Mapping[str, Sequence[int]]) == {"k": [1]}
+    with pytest.raises(ValueProblem, match=r"^at k\[0\]: expected an integer"):
+        from_json({"k": ["x"]}, Mapping[str, Sequence[int]])
 
 
 def test_json_numbers_are_strict() -> None:
@@ -110,6 +131,14 @@ def test_text_of_optionals_literals_and_any() -> None:
     assert parse_text('{"k": 1}', Any) == {"k": 1}
     assert parse_text("plain words", Any) == "plain words"
     assert parse_text("yes", bool) is True
+
+
+def test_annotated_types_are_their_base_type() -> None:
+    assert parse_text("4", Annotated[int, "doc"]) == 4
+    assert parse_text("[4]", Optional[Annotated[list[int], "doc"]]) == [4]
+    assert from_json([1], list[Annotated[int, "doc"]]) == [1]
+    assert type_text(Annotated[Optional[int], "doc"]) == "Optional[int]"
+    assert type_text(Annotated[list[int], "doc"]) == "list[int]"
 
 
 def test_unsupported_types_say_so() -> None:
