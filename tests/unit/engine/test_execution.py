@@ -267,3 +267,17 @@ def test_unnamed_environment_gets_a_stable_name_from_its_module() -> None:
     another = flyte.TaskEnvironment()
     assert unnamed.name == "test_execution_env"
     assert another.name == "test_execution_env_2"
+
+
+@env.task
+async def float_kind(x: float) -> str:
+    return type(x).__name__
+
+
+@env.task
+async def passes_int_as_float() -> str:
+    return await float_kind(3)  # type: ignore[arg-type]
+
+
+def test_child_receives_inputs_converted_to_their_declared_type() -> None:
+    assert flyte.run(passes_int_as_float).outputs()[0] == "float"

@@ -178,7 +178,7 @@ def test_output_round_trip_and_validation() -> None:
 
 
 def test_passthrough_flags() -> None:
-    def immutable(a: int, b: Optional[str], c: tuple[dt.date, ...]) -> dt.datetime:
+    def immutable(a: bool, b: Optional[str], c: tuple[dt.date, ...]) -> dt.datetime:
         raise NotImplementedError
 
     ni = NativeInterface.from_function(immutable)

@@ -207,5 +207,10 @@ def test_literal_with_clashing_literals_stores_positions() -> None:
 
 
 def test_immutable_scalars_are_passthrough() -> None:
-    for tp in (int, float, str, bool, bytes, None, dt.datetime, dt.date, dt.timedelta, Color, Literal[1]):
+    for tp in (str, bool, bytes, None, dt.datetime, dt.date, dt.timedelta, Color, Literal[1]):
         assert TypeEngine.get_transformer(tp).passthrough, tp
+
+
+def test_numbers_are_not_passthrough_because_they_are_converted() -> None:
+    for tp in (int, float):
+        assert not TypeEngine.get_transformer(tp).passthrough, tp

@@ -45,7 +45,9 @@ class NoneTransformer(TypeTransformer[None]):
 class IntTransformer(TypeTransformer[int]):
     """``int``: any integer, including ``bool`` and objects with ``__index__`` (numpy ints)."""
 
-    passthrough = True
+    # Not passed through: the value is converted (bool, numpy ints, int for float), so the
+    # receiver must get the converted value, as it would in another process.
+    passthrough = False
     _native_type = int
 
     def __init__(self) -> None:
@@ -72,7 +74,9 @@ class IntTransformer(TypeTransformer[int]):
 class FloatTransformer(TypeTransformer[float]):
     """``float``: real numbers; an ``int`` is accepted and becomes a ``float``."""
 
-    passthrough = True
+    # Not passed through: the value is converted (bool, numpy ints, int for float), so the
+    # receiver must get the converted value, as it would in another process.
+    passthrough = False
     _native_type = float
 
     def __init__(self) -> None:
