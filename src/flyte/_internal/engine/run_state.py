@@ -43,7 +43,6 @@ class RunState:
     raw_data_path: str
     options: RunOptions
     started_at: datetime
-    concurrency: asyncio.Semaphore | None = None
 
     def on_loop_thread(self) -> bool:
         """True when called from the thread running this run's event loop."""
