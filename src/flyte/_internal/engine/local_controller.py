@@ -223,60 +223,61 @@ async def _attempt_async(call: _Call, ctx: ActionContext) -> Any:
         raise _Timeout() from None
 
 
+def _start(call: _Call) -> tuple[bool, Any]:
+    """Serves the call from the cache if it can; otherwise records it as running."""
+    hit, value = _cached_result(call)
+    if not hit:
+        call.run.progress.started()
+        _record(call, _RUNNING, 1, None)
+    return hit, value
+
+
+def _next_attempt_delay(call: _Call, attempt: int, ctx: ActionContext, exc: Exception) -> float:
+    """Seconds to wait before the next attempt; raises the call's error when there is none."""
+    _save_report(call, ctx)
+    err, delay = _retry_delay(call, attempt, exc)
+    if delay is None:
+        raise _fail(call, attempt, err, _TIMED_OUT if isinstance(exc, _Timeout) else _FAILED) from None
+    return delay
+
+
 async def execute(call: _Call) -> Any:
     """Runs a prepared call on the event loop: cache, attempts, retries and recording."""
-    hit, value = _cached_result(call)
+    hit, value = _start(call)
     if hit:
         return value
-    call.run.progress.started()
-    _record(call, _RUNNING, 1, None)
     attempt = 1
     while True:
         ctx = _child_context(call, attempt)
         try:
             result = await _attempt_async(call, ctx)
-            _save_report(call, ctx)
         except asyncio.CancelledError:
-            _fail(
-                call, attempt, to_flyte_error(asyncio.CancelledError("cancelled"), call.task.name), _ABORTED
-            )
+            aborted = to_flyte_error(asyncio.CancelledError("cancelled"), call.task.name)
+            _fail(call, attempt, aborted, _ABORTED)
             raise
         except Exception as exc:
-            _save_report(call, ctx)
-            err, delay = _retry_delay(call, attempt, exc)
-            if delay is None:
-                raise _fail(
-                    call, attempt, err, _TIMED_OUT if isinstance(exc, _Timeout) else _FAILED
-                ) from None
-            await asyncio.sleep(delay)
+            await asyncio.sleep(_next_attempt_delay(call, attempt, ctx, exc))
             attempt += 1
             continue
+        _save_report(call, ctx)
         return _succeed(call, attempt, result)
 
 
 def execute_inline_sync(call: _Call) -> Any:
     """Runs a prepared call of a sync task on the calling (worker) thread."""
-    hit, value = _cached_result(call)
+    hit, value = _start(call)
     if hit:
         return value
-    call.run.progress.started()
-    _record(call, _RUNNING, 1, None)
     attempt = 1
     while True:
         ctx = _child_context(call, attempt)
         try:
             result = _attempt_inline(call, ctx)
-            _save_report(call, ctx)
         except Exception as exc:
-            _save_report(call, ctx)
-            err, delay = _retry_delay(call, attempt, exc)
-            if delay is None:
-                raise _fail(
-                    call, attempt, err, _TIMED_OUT if isinstance(exc, _Timeout) else _FAILED
-                ) from None
-            time.sleep(delay)
+            time.sleep(_next_attempt_delay(call, attempt, ctx, exc))
             attempt += 1
             continue
+        _save_report(call, ctx)
         return _succeed(call, attempt, result)
 
 
