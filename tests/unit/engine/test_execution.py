@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 from typing import NamedTuple
 
 import pytest
@@ -281,3 +282,11 @@ async def passes_int_as_float() -> str:
 
 def test_child_receives_inputs_converted_to_their_declared_type() -> None:
     assert flyte.run(passes_int_as_float).outputs()[0] == "float"
+
+
+def test_a_local_run_leaves_no_files_per_action(isolated: Path) -> None:
+    flyte.run(fan_out, 200)
+    home = isolated / "flyte-home"
+    left = sorted(p.name for p in home.rglob("*"))
+    assert all(name.startswith("local.db") for name in left), left
+    assert len(left) <= 3
