@@ -183,6 +183,7 @@ class _Runner:
                 max_action_concurrency=self.max_action_concurrency,
             ),
             started_at=datetime.now(timezone.utc),
+            controller=local_controller.LOCAL,
         )
         started = time.time()
         run_row = (name, run.project, run.domain, task.name, "local", ActionPhase.RUNNING.value, started)

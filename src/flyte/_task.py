@@ -179,11 +179,10 @@ class AsyncFunctionTaskTemplate(TaskTemplate[P, R, F]):
             raise TraceDoesNotAllowNestedTasksError(
                 f"Task '{self.name}' was called inside a @flyte.trace function; traces cannot call tasks"
             )
-        from flyte._internal.engine import local_controller
-
+        controller = parent.run.controller
         if parent.run.on_loop_thread():
-            return local_controller.submit(self, parent, next(parent.counter), args, kwargs)
-        return local_controller.call_from_thread(self, parent, args, kwargs)
+            return controller.submit(self, parent, next(parent.counter), args, kwargs)
+        return controller.call_from_thread(self, parent, args, kwargs)
 
     def aio(self, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, R]:
         """Calls the task from async code; always returns an awaitable, sync task or not."""

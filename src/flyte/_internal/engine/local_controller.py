@@ -23,7 +23,13 @@ from flyte._internal.engine.naming import action_name
 from flyte._internal.engine.phases import ActionPhase
 from flyte._internal.engine.run_state import RunState
 from flyte._internal.serde import hash_bytes
-from flyte.errors import BaseRuntimeError, NonRecoverableError, RuntimeDataValidationError
+from flyte._internal.engine.offload import from_stored, to_stored
+from flyte.errors import (
+    BaseRuntimeError,
+    InlineIOMaxBytesBreached,
+    NonRecoverableError,
+    RuntimeDataValidationError,
+)
 
 if TYPE_CHECKING:
     from flyte._task import AsyncFunctionTaskTemplate
@@ -77,7 +83,8 @@ def prepare(
     if not iface.inputs_passthrough:
         # Children get their own copies, as they would in another process.
         values = iface.decode_inputs(blob)
-    call = _Call(task, run, parent, name, values, blob, group, time.time())
+    stored = to_stored(blob, run.raw_data_path, task.name, "inputs", task.max_inline_io_bytes)
+    call = _Call(task, run, parent, name, values, stored, group, time.time())
     if task.cache_enabled and not run.options.disable_run_cache:
         call.cache_key = task.cache_key(inputs_hash, values)
     return call
@@ -110,12 +117,12 @@ def _cached_result(call: _Call) -> tuple[bool, Any]:
     """Returns (True, value) on a cache hit, recording the action as served from the cache."""
     if call.cache_key is None or call.run.options.overwrite_cache:
         return False, None
-    blob = call.run.store.cache_get(call.cache_key)
-    if blob is None:
+    stored = call.run.store.cache_get(call.cache_key)
+    if stored is None:
         return False, None
-    _record(call, _SUCCEEDED, 0, "CACHE_HIT", ended_at=time.time(), outputs=blob)
+    _record(call, _SUCCEEDED, 0, "CACHE_HIT", ended_at=time.time(), outputs=stored)
     call.run.progress.served_from_cache()
-    return True, call.task.interface.decode_output(blob)
+    return True, call.task.interface.decode_output(from_stored(stored))
 
 
 def _child_context(call: _Call, attempt: int) -> ActionContext:
@@ -140,13 +147,14 @@ def _succeed(call: _Call, attempts: int, value: Any) -> Any:
         task.warn_missing_return_annotation()
     try:
         blob = iface.encode_output(value)
-    except RuntimeDataValidationError as e:
+        stored = to_stored(blob, call.run.raw_data_path, task.name, "outputs", task.max_inline_io_bytes)
+    except (RuntimeDataValidationError, InlineIOMaxBytesBreached) as e:
         raise _fail(call, attempts, e) from None
     cache_status = None
     if call.cache_key is not None:
-        call.run.store.cache_put(call.cache_key, task.name, blob)
+        call.run.store.cache_put(call.cache_key, task.name, stored)
         cache_status = "CACHE_POPULATED"
-    _record(call, _SUCCEEDED, attempts, cache_status, ended_at=time.time(), outputs=blob)
+    _record(call, _SUCCEEDED, attempts, cache_status, ended_at=time.time(), outputs=stored)
     call.run.progress.ended(succeeded=True)
     return value if iface.output_passthrough else iface.decode_output(blob)
 
@@ -164,7 +172,9 @@ def _retry_delay(call: _Call, attempt: int, exc: BaseException) -> tuple[BaseRun
         err: BaseRuntimeError = timeout_error(task.name, task.timeout_seconds or 0.0)
     else:
         err = to_flyte_error(exc, task.name)
-    if isinstance(err, (NonRecoverableError, RuntimeDataValidationError)) or attempt >= task.max_attempts:
+    if isinstance(err, (NonRecoverableError, RuntimeDataValidationError, InlineIOMaxBytesBreached)) or (
+        attempt >= task.max_attempts
+    ):
         return err, None
     logger.info("Task '%s' attempt %d failed (%s); retrying", task.name, attempt, err.code)
     return err, task.retry_delay(attempt)
@@ -331,3 +341,13 @@ def call_from_thread(
         return execute_inline_sync(prepare(task, run, parent, args, kwargs, seq=seq))
     future = asyncio.run_coroutine_threadsafe(submit(task, parent, seq, args, kwargs), run.loop)
     return future.result()
+
+
+class LocalController:
+    """Runs every child call in this process (see the module docstring)."""
+
+    submit = staticmethod(submit)
+    call_from_thread = staticmethod(call_from_thread)
+
+
+LOCAL = LocalController()

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Mapping
 
+from flyte._internal.engine.controller import Controller
 from flyte._internal.engine.progress import RunProgress
 from flyte._internal.store.local_db import LocalStore
 
@@ -43,6 +44,7 @@ class RunState:
     raw_data_path: str
     options: RunOptions
     started_at: datetime
+    controller: Controller
 
     def on_loop_thread(self) -> bool:
         """True when called from the thread running this run's event loop."""
