@@ -45,6 +45,17 @@ from flyte._trace import trace
 from flyte._trigger import Cron, FixedRate, Trigger, TriggerTime
 from flyte._version import __version__, version
 
+
+def __getattr__(name: str) -> object:
+    # PEP 562: flyte.io loads on first access, so `import flyte` stays light while
+    # `import flyte; flyte.io.File` works without importing flyte.io first.
+    if name == "io":
+        import importlib
+
+        return importlib.import_module("flyte.io")
+    raise AttributeError(f"module 'flyte' has no attribute '{name}'")
+
+
 __all__ = [
     "AMD_GPU",
     "APPLE_SILICON",

@@ -1,6 +1,6 @@
 """Configuration: where the server is, which project and domain runs belong to, how images build.
 
-A configuration file is YAML with four sections, every key optional::
+A configuration file is YAML with five sections, every key optional::
 
     admin:
       endpoint: http://127.0.0.1:8080   # no endpoint: everything runs locally
@@ -13,6 +13,14 @@ A configuration file is YAML with four sections, every key optional::
       domain: development
     local:
       home: null                        # overrides the flyte home folder (default ~/.flyte)
+    storage:                            # the S3-compatible store that s3:// URIs reach
+      endpoint: null                    # e.g. http://127.0.0.1:8333; default: AWS
+      access_key_id: null
+      secret_access_key: null
+      region: null
+      addressing_style: null            # "path" or "virtual"; default: path with an endpoint
+      allow_http: false                 # an http:// endpoint allows plain HTTP by itself
+      anonymous: false                  # unsigned requests, for public buckets
 
 :func:`load_config` finds the file, then applies ``FLYTE_<SECTION>_<KEY>`` environment
 variables (``FLYTE_ADMIN_ENDPOINT``, ``FLYTE_TASK_PROJECT``, ...) on top. A key set to ``null``
@@ -37,6 +45,7 @@ __all__ = [
     "Config",
     "ImageConfig",
     "LocalConfig",
+    "StorageConfig",
     "TaskConfig",
     "config_search_path",
     "load_config",
@@ -47,7 +56,10 @@ CONFIG_ENV_VAR = "FLYTECTL_CONFIG"
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
-_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("image", "builder"): ("local", "remote")}
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("image", "builder"): ("local", "remote"),
+    ("storage", "addressing_style"): ("path", "virtual"),
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,27 @@ class LocalConfig:
 
 
 @dataclass(frozen=True)
+class StorageConfig:
+    """The S3-compatible object store that ``s3://`` URIs reach.
+
+    A key left unset falls back to the standard AWS variable: ``AWS_ENDPOINT_URL``,
+    ``AWS_REGION``, and the ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` pair (see
+    :mod:`flyte._internal.store.blob`).
+    """
+
+    endpoint: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = field(default=None, repr=False)
+    region: str | None = None
+    addressing_style: str | None = None
+    """``"path"`` (``endpoint/bucket/key``) or ``"virtual"`` (``bucket.endpoint/key``); unset means
+    path with an endpoint (self-hosted stores rarely resolve bucket host names), else virtual."""
+    allow_http: bool = False
+    anonymous: bool = False
+    """Send unsigned requests, for public buckets."""
+
+
+@dataclass(frozen=True)
 class Config:
     """The effective configuration: file values, then environment overrides, then defaults."""
 
@@ -89,6 +122,7 @@ class Config:
     image: ImageConfig = field(default_factory=ImageConfig)
     task: TaskConfig = field(default_factory=TaskConfig)
     local: LocalConfig = field(default_factory=LocalConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
     source: Path | None = None
     """The file that was read, or ``None`` when only defaults and environment variables apply."""
     env_overrides: tuple[str, ...] = ()
@@ -119,6 +153,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "image": ImageConfig,
     "task": TaskConfig,
     "local": LocalConfig,
+    "storage": StorageConfig,
 }
 
 

@@ -148,6 +148,7 @@ class _Runner:
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> Run:
+        from flyte._context import ActionContext, current_action
         from flyte._custom_context import get_custom_context
         from flyte._home import flyte_home
         from flyte._internal.engine import local_controller, progress
@@ -189,6 +190,9 @@ class _Runner:
         run_row = (name, run.project, run.domain, task.name, "local", ActionPhase.RUNNING.value, started)
         store.record_run((*run_row, None, None))
         url = f"{store.path}#run={name}"
+        # The root's inputs and outputs are encoded as if inside the run, so data they write
+        # (frames, offloaded values) goes under the run's raw-data path.
+        token = current_action.set(ActionContext(run, ROOT_ACTION, task.name))
         try:
             call = local_controller.prepare(task, run, None, args, kwargs, name=ROOT_ACTION)
             value = await local_controller.execute(call)
@@ -200,6 +204,7 @@ class _Runner:
             store.record_run((*run_row[:5], ActionPhase.ABORTED.value, started, time.time(), None))
             raise
         finally:
+            current_action.reset(token)
             pool.shutdown(wait=False)
             progress.finish(name)
             store.flush()

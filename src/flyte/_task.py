@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import inspect
 import logging
+import sys
 import weakref
 from dataclasses import dataclass
 from typing import (
@@ -148,15 +149,21 @@ class AsyncFunctionTaskTemplate(TaskTemplate[P, R, F]):
     def cache_key(self, inputs_hash: str, values: dict[str, Any]) -> str:
         """The cache key of a call: inputs, task name, interface and cache version."""
         from flyte._internal.serde import TypeEngine, hash_bytes, pack
+        from flyte._internal.serde._cache_form import cache_form
 
         assert isinstance(self.cache, Cache)
         ignored = self.cache.ignored_inputs
+        if "flyte.io" in sys.modules and not ignored:
+            # Files and folders may have a cache form (their content hash) unlike their literal.
+            with cache_form():
+                inputs_hash = hash_bytes(self.interface.encode_inputs(values))
         if ignored:
-            kept = [
-                (name, TypeEngine.to_literal(values[name], tp))
-                for name, (tp, _) in self.interface.inputs.items()
-                if name not in ignored
-            ]
+            with cache_form():
+                kept = [
+                    (name, TypeEngine.to_literal(values[name], tp))
+                    for name, (tp, _) in self.interface.inputs.items()
+                    if name not in ignored
+                ]
             inputs_hash = hash_bytes(pack(kept))
         key = f"{inputs_hash}|{self.name}|{self.interface.interface_hash}|{self.cache_version}"
         return hash_bytes(key.encode())

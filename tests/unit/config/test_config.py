@@ -14,6 +14,7 @@ from flyte._config import (
     Config,
     ImageConfig,
     LocalConfig,
+    StorageConfig,
     TaskConfig,
     config_search_path,
     load_config,
@@ -86,6 +87,13 @@ def test_missing_named_file_is_an_error(monkeypatch: pytest.MonkeyPatch, isolate
         ("FLYTE_TASK_PROJECT", "envproj", "task", "project", "envproj"),
         ("FLYTE_TASK_DOMAIN", "production", "task", "domain", "production"),
         ("FLYTE_LOCAL_HOME", "/srv/flyte", "local", "home", "/srv/flyte"),
+        ("FLYTE_STORAGE_ENDPOINT", "http://127.0.0.1:8333", "storage", "endpoint", "http://127.0.0.1:8333"),
+        ("FLYTE_STORAGE_ACCESS_KEY_ID", "envkey", "storage", "access_key_id", "envkey"),
+        ("FLYTE_STORAGE_SECRET_ACCESS_KEY", "envsecret", "storage", "secret_access_key", "envsecret"),
+        ("FLYTE_STORAGE_REGION", "eu-west-1", "storage", "region", "eu-west-1"),
+        ("FLYTE_STORAGE_ADDRESSING_STYLE", "virtual", "storage", "addressing_style", "virtual"),
+        ("FLYTE_STORAGE_ALLOW_HTTP", "yes", "storage", "allow_http", True),
+        ("FLYTE_STORAGE_ANONYMOUS", "on", "storage", "anonymous", True),
     ],
 )
 def test_env_overrides_every_section(
@@ -96,6 +104,8 @@ def test_env_overrides_every_section(
         "image:\n  builder: local\n"
         "task:\n  org: fileorg\n  project: fileproj\n  domain: staging\n"
         "local:\n  home: /file/home\n"
+        "storage:\n  endpoint: http://file:1\n  access_key_id: filekey\n  secret_access_key: filesecret\n"
+        "  region: file-region\n  addressing_style: path\n  allow_http: false\n  anonymous: false\n"
     )
     monkeypatch.setenv(var, value)
     config = load_config()
@@ -129,6 +139,11 @@ def test_empty_env_value_unsets_an_optional_key(monkeypatch: pytest.MonkeyPatch)
             "podman",
             "FLYTE_IMAGE_BUILDER: 'image.builder' must be one of local, remote",
         ),
+        (
+            "FLYTE_STORAGE_ADDRESSING_STYLE",
+            "dns",
+            "FLYTE_STORAGE_ADDRESSING_STYLE: 'storage.addressing_style' must be one of path, virtual",
+        ),
     ],
 )
 def test_bad_env_values(monkeypatch: pytest.MonkeyPatch, var: str, value: str, message: str) -> None:
@@ -150,6 +165,12 @@ def test_bad_env_values(monkeypatch: pytest.MonkeyPatch, var: str, value: str, m
         ("task:\n  project: 42\n", ":2:", "'task.project' must be a string, got int 42"),
         ("admin:\n  insecure: sometimes\n", ":2:", "'admin.insecure' must be a boolean, got str 'sometimes'"),
         ("image:\n  builder: podman\n", ":2:", "'image.builder' must be one of local, remote"),
+        (
+            "storage:\n  region: r\n  addressing_style: dns\n",
+            ":3:",
+            "'storage.addressing_style' must be one of path, virtual, got 'dns'",
+        ),
+        ("storage:\n  allow_http: maybe\n", ":2:", "'storage.allow_http' must be a boolean"),
         ("task: {}\nlogger:\n  level: 1\n", ":2:", "unknown section 'logger'"),
         ("admin: http://server\n", ":1:", "section 'admin' must be a mapping"),
         ("- admin\n", "", "expected a mapping of sections at the top level"),
@@ -198,11 +219,36 @@ def test_to_yaml_round_trips() -> None:
         image=ImageConfig("remote"),
         task=TaskConfig(org="acme", project="p", domain="d"),
         local=LocalConfig(home="~/elsewhere"),
+        storage=StorageConfig(
+            endpoint="http://127.0.0.1:8333",
+            access_key_id="key",
+            secret_access_key="secret",
+            region="us-east-1",
+            addressing_style="path",
+            allow_http=True,
+            anonymous=False,
+        ),
     )
     Path("config.yaml").write_text(config.to_yaml())
     loaded = load_config()
     assert dataclasses.replace(loaded, source=None) == config
     assert loaded.is_remote
+
+
+def test_storage_defaults_and_secret_kept_out_of_repr() -> None:
+    assert load_config().storage == StorageConfig(
+        endpoint=None,
+        access_key_id=None,
+        secret_access_key=None,
+        region=None,
+        addressing_style=None,
+        allow_http=False,
+        anonymous=False,
+    )
+    Path("config.yaml").write_text("storage:\n  secret_access_key: hush\n")
+    config = load_config()
+    assert config.storage.secret_access_key == "hush"
+    assert "hush" not in repr(config)
 
 
 def test_home_prefers_local_home_over_flyte_home(isolated: Path) -> None:

@@ -88,7 +88,9 @@ def test_max_inline_io_bytes_breach_names_the_task() -> None:
         flyte.run(small_limit, 5000)
 
 
-def test_raw_data_path_chooses_where_offloaded_data_goes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_raw_data_path_chooses_where_offloaded_data_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FLYTE_OFFLOAD_THRESHOLD_BYTES", "1024")
     target = tmp_path / "raw"
     flyte.with_runcontext(mode="local", raw_data_path=str(target)).run(passes_big_bytes, 10_000)

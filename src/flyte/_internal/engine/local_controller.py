@@ -20,10 +20,10 @@ from flyte._context import ActionContext, current_action
 from flyte._internal.engine import env_overlay
 from flyte._internal.engine.error_mapping import error_record, timeout_error, to_flyte_error
 from flyte._internal.engine.naming import action_name
+from flyte._internal.engine.offload import from_stored, to_stored
 from flyte._internal.engine.phases import ActionPhase
 from flyte._internal.engine.run_state import RunState
 from flyte._internal.serde import hash_bytes
-from flyte._internal.engine.offload import from_stored, to_stored
 from flyte.errors import (
     BaseRuntimeError,
     InlineIOMaxBytesBreached,

@@ -6,6 +6,7 @@ import collections.abc as cabc
 import dataclasses
 import datetime as dt
 import enum
+import importlib
 import inspect
 import threading
 import types
@@ -53,6 +54,23 @@ _SETS = {set, frozenset, cabc.Set, cabc.MutableSet}
 _ANY_TYPES = (Any, object, inspect.Parameter.empty)
 
 
+def _frame_provider(library: str) -> Callable[[], None]:
+    def provide() -> None:
+        # Imported by name: the frame transformers live in flyte.io, a layer above this one, and
+        # loading them loads pyarrow, which only a program using frames should pay for.
+        try:
+            frames = importlib.import_module("flyte.io._frames")
+        except ModuleNotFoundError as e:
+            if e.name != "pyarrow":
+                raise
+            raise ImportError(
+                f"flyte stores {library} frames as parquet with pyarrow: pip install pyarrow"
+            ) from e
+        frames.register(library)
+
+    return provide
+
+
 def _cache_key(tp: Any) -> Any:
     # Typing objects compare loosely: Union[int, str] == Union[str, int] and
     # Literal[1] == Literal[True]. Their transformers differ (tags, schemas), so aliases are
@@ -76,6 +94,11 @@ class TypeEngine:
     _registry: dict[Any, TypeTransformer[Any]] = {}
     _cache: dict[Any, TypeTransformer[Any]] = {}
     _lock = threading.RLock()
+    #: Top-level module name -> the function registering that library's transformers; each runs
+    #: once, when a type from its module is first looked up (see :meth:`register_lazy_provider`).
+    _lazy_providers: dict[str, Callable[[], None]] = {
+        library: _frame_provider(library) for library in ("pandas", "polars", "pyarrow")
+    }
 
     @classmethod
     def register(cls, transformer: TypeTransformer[Any], additional_types: list[type] | None = None) -> None:
@@ -90,6 +113,19 @@ class TypeEngine:
             for tp in [transformer.python_type, *(additional_types or [])]:
                 cls._registry[tp] = transformer
             # Containers built earlier hold the transformers they were built with.
+            cls._cache.clear()
+
+    @classmethod
+    def register_lazy_provider(cls, library: str, provider: Callable[[], None]) -> None:
+        """Calls ``provider`` the first time a type from the top-level module ``library`` is looked up.
+
+        ``provider`` registers the transformers of that library's types. This keeps heavy
+        libraries out of ``import flyte``: nothing of theirs loads until a task names one of
+        their types.
+        """
+        with cls._lock:
+            cls._lazy_providers[library] = provider
+            # A type of that library built before now fell back to pickle: build it again.
             cls._cache.clear()
 
     @classmethod
@@ -138,6 +174,8 @@ class TypeEngine:
         if tp is None or tp is type(None):
             return NoneTransformer()
         origin = typing.get_origin(tp)
+        if cls._lazy_providers:
+            cls._load_providers(origin if origin is not None else tp)
         registered = cls._registered(tp, origin)
         if registered is not None:
             return registered
@@ -150,6 +188,21 @@ class TypeEngine:
         if origin is not None:
             return cls._build_alias(tp, origin, typing.get_args(tp))
         return cls._build_class(tp)
+
+    @classmethod
+    def _load_providers(cls, owner: Any) -> None:
+        if not isinstance(owner, type):
+            return
+        for klass in owner.__mro__[:-1]:  # a subclass of a frame type is served by its transformer
+            library = (getattr(klass, "__module__", None) or "").partition(".")[0]
+            provider = cls._lazy_providers.pop(library, None)
+            if provider is None:
+                continue
+            try:
+                provider()
+            except BaseException:
+                cls._lazy_providers[library] = provider  # failed: try again on the next lookup
+                raise
 
     @classmethod
     def _build_alias(cls, tp: Any, origin: Any, args: tuple[Any, ...]) -> TypeTransformer[Any]:
