@@ -23,6 +23,7 @@ import sys
 import types
 import typing
 from collections import abc
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -206,6 +207,9 @@ def parse_text(text: str, tp: Any) -> Any:
         return parse_duration(text)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return _enum_member(tp, text)
+    data_ref = _data_reference(text, tp)
+    if data_ref is not None:
+        return data_ref
     if is_json_type(tp):
         try:
             decoded = json.loads(text)
@@ -215,6 +219,23 @@ def parse_text(text: str, tp: Any) -> Any:
             raise ValueProblem(f"not valid JSON ({e.msg} at column {e.colno})") from None
         return from_json(decoded, tp)
     raise ValueProblem(f"values of type {type_text(tp)} cannot be given on the command line")
+
+
+def _data_reference(text: str, tp: Any) -> Any:
+    """A File, Dir or DataFrame input given as a local path or a store URI; None for other types."""
+    io = sys.modules.get("flyte.io")
+    if io is None or not isinstance(tp, type) or not issubclass(tp, (io.File, io.Dir, io.DataFrame)):
+        return None
+    remote = "://" in text and not text.startswith("file://")
+    ref: Any = tp
+    try:
+        if issubclass(tp, io.DataFrame):
+            return io.DataFrame.from_existing_remote(text if remote else str(Path(text).resolve()))
+        if remote:
+            return ref.from_existing_remote(text)
+        return ref.from_local_sync(text)
+    except (OSError, ValueError) as e:
+        raise ValueProblem(str(e)) from None
 
 
 def _first_fit(members: tuple[Any, ...], attempt: Any, value: Any, tp: Any, where: str = "") -> Any:
