@@ -239,7 +239,10 @@ def _assert_secret_kept(sandbox: Sandbox, result: Completed) -> None:
 
 
 def test_every_example_is_tested() -> None:
-    assert sorted(p.name for p in EXAMPLES_DIR.glob("*.py")) == sorted(BY_FILE)
+    from tests.examples.test_data_examples import DATA_EXAMPLES
+
+    tested = [*BY_FILE, *(example.file for example in DATA_EXAMPLES)]
+    assert sorted(p.name for p in EXAMPLES_DIR.glob("*.py")) == sorted(tested)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.file for e in EXAMPLES])
