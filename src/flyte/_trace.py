@@ -16,9 +16,7 @@ T = TypeVar("T")
 class _TraceCall:
     """One traced call inside a task: names it, and records how it ended."""
 
-    def __init__(
-        self, func: Callable[..., Any], parent: ActionContext, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ):
+    def __init__(self, func: Callable[..., Any], parent: ActionContext, args: tuple[Any, ...], kwargs: dict[str, Any]):
         from flyte._internal.engine.naming import action_name
         from flyte._internal.serde import hash_bytes
 
@@ -52,6 +50,15 @@ class _TraceCall:
                 None,
             )
         )
+
+    def replayed(self) -> tuple[bool, Any]:
+        """(True, value) when this call ended in an earlier execution of the parent."""
+        recorded = self.parent.run.recorded_traces.get(self.name)
+        if recorded is None:
+            return False, None
+        from flyte._internal.serde import TypeEngine, unpack
+
+        return True, TypeEngine.to_python_value(unpack(recorded), Any)
 
     def succeeded(self, value: Any) -> None:
         self.record("SUCCEEDED", outputs=_encode_any(value))
@@ -91,6 +98,9 @@ def trace(func: Callable[..., T]) -> Callable[..., T]:
             if parent is None or parent.in_trace:
                 return await func(*args, **kwargs)
             call = _TraceCall(func, parent, args, kwargs)
+            replayed, value = call.replayed()
+            if replayed:
+                return value
             token = current_action.set(call.context)
             try:
                 value = await func(*args, **kwargs)
@@ -110,6 +120,9 @@ def trace(func: Callable[..., T]) -> Callable[..., T]:
         if parent is None or parent.in_trace:
             return func(*args, **kwargs)
         call = _TraceCall(func, parent, args, kwargs)
+        replayed, value = call.replayed()
+        if replayed:
+            return value
         token = current_action.set(call.context)
         try:
             value = func(*args, **kwargs)

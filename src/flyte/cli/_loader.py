@@ -1,44 +1,26 @@
 """Loading a workflow file given on the command line and finding the tasks it defines.
 
-A file is imported the way ``python -m`` would import it, so that its imports behave as the
-author expects:
-
-- a file in a plain folder becomes the module named after the file (``hello.py`` -> ``hello``),
-  with its folder first on ``sys.path``: ``import sibling`` finds the modules next to it;
-- a file inside a package (folders with ``__init__.py``) becomes ``pkg.sub.mod``, with the folder
-  above the outermost package on ``sys.path``: ``from . import sibling`` works too.
-
-A file whose module name is already imported (``json.py``, ``click.py``) is refused rather than
-allowed to replace that module for the whole process.
+Files are imported by :mod:`flyte._internal.module_loader` (the way ``python -m`` would), whose
+errors become one-line CLI errors here.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import inspect
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from flyte._internal import module_loader
+from flyte._internal.module_loader import module_name_for
+from flyte.errors import ModuleLoadError
+
 if TYPE_CHECKING:
     from flyte._task import AsyncFunctionTaskTemplate
 
 __all__ = ["TaskIndex", "load_file", "module_name_for", "summary"]
-
-
-def module_name_for(path: Path) -> tuple[str, Path]:
-    """The dotted module name of the Python file ``path`` and the folder to put on ``sys.path``."""
-    parts = [path.stem]
-    folder = path.parent
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    return ".".join(parts), folder
 
 
 def load_file(file: str) -> ModuleType:
@@ -48,43 +30,10 @@ def load_file(file: str) -> ModuleType:
         click.ClickException: the file does not exist, is not a Python file, or fails to import;
             the one-line message names the file and the cause.
     """
-    path = Path(file).expanduser().resolve()
-    if not path.is_file():
-        raise click.ClickException(f"cannot load {file}: no such file")
-    if path.suffix != ".py":
-        raise click.ClickException(f"cannot load {file}: not a Python file (expected a .py file)")
-    name, root = module_name_for(path)
-    taken = sys.modules.get(name)
-    if taken is not None and getattr(taken, "__file__", None) != str(path):
-        # Replacing a module that is already imported (json.py, a library's name) would break
-        # every user of that module in this process, flyte included.
-        where = getattr(taken, "__file__", None) or "built in"
-        raise click.ClickException(
-            f"cannot load {file}: its module name {name!r} is already taken ({where}); rename the file"
-        )
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
     try:
-        parent = name.rpartition(".")[0]
-        if parent:
-            importlib.import_module(parent)
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None  # a .py path always has a source loader
-        module = importlib.util.module_from_spec(spec)
-        # Registered before running so that the module's dataclasses and pickled values can be
-        # found again by name, as for any imported module.
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[name]
-            raise
-    except (Exception, SystemExit) as e:
-        cause = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
-        if isinstance(e, SyntaxError) and e.lineno is not None:
-            cause = f"{type(e).__name__} at line {e.lineno}: {e.msg}"
-        raise click.ClickException(f"cannot load {file}: {cause}") from e
-    return module
+        return module_loader.load_file(file)
+    except ModuleLoadError as e:
+        raise click.ClickException(e.message) from e
 
 
 @dataclass(frozen=True)

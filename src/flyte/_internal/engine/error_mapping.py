@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import traceback
 
+from flyte import errors
 from flyte.errors import BaseRuntimeError, OOMError, RuntimeUserError, TaskTimeoutError
 
 
@@ -30,10 +31,37 @@ def timeout_error(task_name: str, seconds: float) -> TaskTimeoutError:
 
 def error_record(err: BaseRuntimeError) -> str:
     """The stored form of an action's error (JSON)."""
-    return json.dumps(
-        {"code": err.code, "kind": err.kind, "message": err.message, "traceback": err.traceback or ""}
-    )
+    return json.dumps({"code": err.code, "kind": err.kind, "message": err.message, "traceback": err.traceback or ""})
 
 
 def _format(exc: BaseException) -> str:
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+# Error classes that a stored error is rebuilt as, by code; other codes become RuntimeUserError
+# (or RuntimeSystemError for system errors) with the code kept.
+_REBUILT: dict[str, type[BaseRuntimeError]] = {
+    "OOMError": errors.OOMError,
+    "TaskTimeoutError": errors.TaskTimeoutError,
+    "MaxRuntimeExceededError": errors.MaxRuntimeExceededError,
+    "DeadlineExceededError": errors.DeadlineExceededError,
+    "ActionAbortedError": errors.ActionAbortedError,
+    "NonRecoverableError": errors.NonRecoverableError,
+    "RuntimeDataValidationError": errors.RuntimeUserError,
+    "InlineIOMaxBytesBreached": errors.InlineIOMaxBytesBreached,
+    "RetriesExhaustedError": errors.RetriesExhaustedError,
+}
+
+
+def error_from_record(code: str, kind: str, message: str, traceback_text: str = "") -> BaseRuntimeError:
+    """Rebuilds the flyte error a stored error record describes (the inverse of :func:`error_record`)."""
+    cls = _REBUILT.get(code)
+    if kind == "system":
+        err: BaseRuntimeError = errors.RuntimeSystemError(code, message)
+    elif cls is None or cls is errors.RuntimeUserError:
+        err = errors.RuntimeUserError(code, message)
+    else:
+        err = cls.__new__(cls)
+        BaseRuntimeError.__init__(err, code, "user", message)
+    err.traceback = traceback_text or None
+    return err

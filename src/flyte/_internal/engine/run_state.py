@@ -12,7 +12,7 @@ from typing import Mapping
 
 from flyte._internal.engine.controller import Controller
 from flyte._internal.engine.progress import RunProgress
-from flyte._internal.store.local_db import LocalStore
+from flyte._internal.engine.recorder import Recorder
 
 
 @dataclass
@@ -35,7 +35,7 @@ class RunState:
     domain: str
     org: str | None
     mode: str
-    store: LocalStore
+    store: Recorder
     loop: asyncio.AbstractEventLoop
     loop_thread: int
     sync_pool: ThreadPoolExecutor
@@ -45,6 +45,9 @@ class RunState:
     options: RunOptions
     started_at: datetime
     controller: Controller
+    # Outputs of traces that ended in an earlier execution of this action, by action name: a
+    # parent that runs again gets them back instead of calling the traced function again.
+    recorded_traces: Mapping[str, bytes] = field(default_factory=dict)
 
     def on_loop_thread(self) -> bool:
         """True when called from the thread running this run's event loop."""

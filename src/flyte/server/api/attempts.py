@@ -1,0 +1,81 @@
+"""API for workers: an attempt's spec, its heartbeats, logs, report and outcome."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+
+from flyte._internal import wire
+from flyte.server.api.deps import server_of
+from flyte.server.repo import actions as action_repo
+from flyte.server.repo import attempts as attempt_repo
+from flyte.server.repo import logs as log_repo
+from flyte.server.repo import runs as run_repo
+
+router = APIRouter(prefix=f"{wire.API_PREFIX}/attempts/{{run}}/{{action}}/{{attempt}}", tags=["workers"])
+
+
+@router.get("", response_model=wire.AttemptSpec)
+def attempt_spec(request: Request, run: str, action: str, attempt: int) -> wire.AttemptSpec:
+    """What the worker of this attempt must run."""
+    server = server_of(request)
+    row = action_repo.get_action(server.engine, run, action)
+    run_row = run_repo.get_run(server.engine, run)
+    if row is None or run_row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
+    if row.attempt != attempt or row.phase not in action_repo.ACTIVE_PHASES:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"Attempt {attempt} of '{action}' is not in flight")
+    options = run_repo.run_options(run_row)
+    return wire.AttemptSpec(
+        run_name=run,
+        action_name=action,
+        attempt=attempt,
+        project=run_row.project,
+        domain=run_row.domain,
+        task=action_repo.task_spec(row),
+        inputs=bytes(row.inputs or b""),
+        bundle=run_row.bundle,
+        raw_data_path=run_row.raw_data_path,
+        env_vars=options.get("env_vars", {}),
+        custom_context=options.get("custom_context", {}),
+        recorded=action_repo.recorded_traces(server.engine, run, action),
+    )
+
+
+@router.post("/heartbeat", status_code=status.HTTP_204_NO_CONTENT)
+def heartbeat(request: Request, run: str, action: str, attempt: int, body: wire.Heartbeat) -> Response:
+    """The worker is alive; 409 tells it that its attempt is over and it should stop."""
+    if not attempt_repo.heartbeat(server_of(request).engine, run, action, attempt, body.waiting):
+        raise HTTPException(status.HTTP_409_CONFLICT, f"Attempt {attempt} of '{action}' is over")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/logs", status_code=status.HTTP_204_NO_CONTENT)
+def append_logs(request: Request, run: str, action: str, attempt: int, body: wire.LogBatch) -> Response:
+    """Stores lines the task printed or logged."""
+    server = server_of(request)
+    log_repo.append(server.engine, run, action, attempt, body.lines)
+    server.notifier.run_changed(run)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/report", status_code=status.HTTP_204_NO_CONTENT)
+def save_report(request: Request, run: str, action: str, attempt: int, body: wire.ReportUpdate) -> Response:
+    """Stores the latest HTML of the task's report."""
+    server = server_of(request)
+    attempt_repo.save_report(server.engine, run, action, body.html)
+    server.notifier.run_changed(run)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/complete", status_code=status.HTTP_204_NO_CONTENT)
+def complete(request: Request, run: str, action: str, attempt: int, body: wire.CompleteAttempt) -> Response:
+    """Ends the attempt with its outputs or its error."""
+    if (body.outputs is None) == (body.error is None):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Give exactly one of outputs and error")
+    server = server_of(request)
+    ended = attempt_repo.end_attempt(server.engine, run, action, attempt, body.outputs, body.error, body.report)
+    if ended is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"Attempt {attempt} of '{action}' is over")
+    server.notifier.run_changed(run)
+    server.notifier.wake_scheduler()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,68 @@
+"""API: code bundles, stored once by content hash, and the server's description of itself."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from starlette.concurrency import run_in_threadpool
+
+from flyte._internal import wire
+from flyte._internal.store.blob import get_store, join
+from flyte._version import __version__
+from flyte.server.api.deps import server_of
+from flyte.server.db.database import describe
+from flyte.server.repo import bundles as bundle_repo
+
+if TYPE_CHECKING:
+    from flyte.server.app import ServerState
+
+router = APIRouter(prefix=wire.API_PREFIX, tags=["bundles"])
+_HASH = r"^[0-9a-f]{64}$"
+
+
+@router.get("/info", response_model=wire.ServerInfo)
+def info(request: Request) -> wire.ServerInfo:
+    """The server's version and where it keeps metadata and data."""
+    settings = server_of(request).settings
+    return wire.ServerInfo(version=__version__, store=settings.store_prefix, database=describe(settings.database_url))
+
+
+@router.head("/bundles/{digest}")
+def has_bundle(request: Request, digest: str) -> Response:
+    """200 when the server has the bundle, 404 otherwise."""
+    found = bundle_repo.bundle_uri(server_of(request).engine, digest) is not None
+    return Response(status_code=status.HTTP_200_OK if found else status.HTTP_404_NOT_FOUND)
+
+
+@router.get("/bundles/{digest}")
+def get_bundle(request: Request, digest: str) -> Response:
+    """The bundle's bytes (a tar.gz)."""
+    server = server_of(request)
+    uri = bundle_repo.bundle_uri(server.engine, digest)
+    if uri is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No code bundle '{digest}'")
+    return Response(content=get_store(uri).get(uri), media_type="application/gzip")
+
+
+@router.put("/bundles/{digest}", status_code=status.HTTP_204_NO_CONTENT)
+async def put_bundle(request: Request, digest: str) -> Response:
+    """Stores a bundle; its sha256 must be ``digest``."""
+    if not re.match(_HASH, digest):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"'{digest}' is not a sha256 hex digest")
+    data = await request.body()
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "The bundle's content does not match its hash")
+    server = server_of(request)
+    await run_in_threadpool(_store_bundle, server, digest, data)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _store_bundle(server: ServerState, digest: str, data: bytes) -> None:
+    uri = join(server.settings.store_prefix, "bundles", f"{digest}.tar.gz")
+    store = get_store(uri)
+    if not store.exists(uri):
+        store.put(uri, data)
+    bundle_repo.record_bundle(server.engine, digest, len(data), uri)

@@ -1,0 +1,127 @@
+"""API: runs (create, list, read, wait, abort) and the actions and logs of a run."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from starlette.concurrency import run_in_threadpool
+
+from flyte._internal import wire
+from flyte.server.api.deps import server_of
+from flyte.server.repo import actions as action_repo
+from flyte.server.repo import attempts as attempt_repo
+from flyte.server.repo import bundles as bundle_repo
+from flyte.server.repo import logs as log_repo
+from flyte.server.repo import runs as run_repo
+
+router = APIRouter(prefix=wire.API_PREFIX, tags=["runs"])
+
+
+def _run_or_404(request: Request, name: str) -> wire.RunInfo:
+    server = server_of(request)
+    row = run_repo.get_run(server.engine, name)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No run named '{name}'")
+    return run_repo.run_info(row, server.settings.endpoint)
+
+
+@router.post("/runs", status_code=status.HTTP_201_CREATED, response_model=wire.RunInfo)
+def create_run(request: Request, body: wire.CreateRunRequest) -> wire.RunInfo:
+    """Creates a run and queues its root action."""
+    server = server_of(request)
+    if body.bundle is not None and bundle_repo.bundle_uri(server.engine, body.bundle) is None:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"Unknown code bundle '{body.bundle}': upload it first")
+    try:
+        row = run_repo.create_run(server.engine, body, server.settings.store_prefix)
+    except run_repo.RunExistsError:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"A run named '{body.name}' exists already") from None
+    server.notifier.wake_scheduler()
+    return run_repo.run_info(row, server.settings.endpoint)
+
+
+@router.get("/runs", response_model=list[wire.RunInfo])
+def list_runs(
+    request: Request,
+    project: str | None = None,
+    domain: str | None = None,
+    phase: str | None = None,
+    task: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> list[wire.RunInfo]:
+    """Runs matching the filters, newest first."""
+    server = server_of(request)
+    rows = run_repo.list_runs(server.engine, project, domain, phase, task, limit)
+    return [run_repo.run_info(row, server.settings.endpoint) for row in rows]
+
+
+@router.get("/runs/{run}", response_model=wire.RunInfo)
+def get_run(request: Request, run: str) -> wire.RunInfo:
+    """One run."""
+    return _run_or_404(request, run)
+
+
+@router.get("/runs/{run}/wait", response_model=wire.RunInfo)
+async def wait_run(request: Request, run: str, timeout: Annotated[float, Query(ge=0, le=120)] = 30) -> wire.RunInfo:
+    """The run once it has ended, or as it is when ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        info = await run_in_threadpool(_run_or_404, request, run)
+        remaining = deadline - time.monotonic()
+        if info.phase in wire.TERMINAL_PHASES or remaining <= 0:
+            return info
+        await server_of(request).notifier.wait_run(run, remaining)
+
+
+@router.post("/runs/{run}/abort", response_model=wire.RunInfo)
+def abort_run(request: Request, run: str) -> wire.RunInfo:
+    """Aborts every unfinished action of the run and stops their workers."""
+    server = server_of(request)
+    _run_or_404(request, run)
+    for row in attempt_repo.abort_run(server.engine, run, "The run was aborted"):
+        if row.worker:
+            server.executor.stop(row.worker, "aborted")
+    server.notifier.run_changed(run)
+    return _run_or_404(request, run)
+
+
+@router.get("/runs/{run}/actions", response_model=list[wire.ActionInfo])
+def list_actions(request: Request, run: str) -> list[wire.ActionInfo]:
+    """Every action of the run."""
+    _run_or_404(request, run)
+    return [action_repo.action_info(row) for row in action_repo.list_actions(server_of(request).engine, run)]
+
+
+@router.get("/runs/{run}/actions/{action}", response_model=wire.ActionDetail)
+def get_action(request: Request, run: str, action: str) -> wire.ActionDetail:
+    """One action with its inputs, outputs and report."""
+    row = action_repo.get_action(server_of(request).engine, run, action)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
+    return action_repo.action_detail(row)
+
+
+@router.get("/runs/{run}/actions/{action}/logs", response_model=wire.LogChunk)
+async def get_logs(
+    request: Request,
+    run: str,
+    action: str,
+    after: Annotated[int, Query(ge=0)] = 0,
+    wait: Annotated[float, Query(ge=0, le=60)] = 0,
+) -> wire.LogChunk:
+    """Log lines after ``after``; with ``wait``, holds the request until lines come or the action ends."""
+    server = server_of(request)
+    deadline = time.monotonic() + wait
+    while True:
+        row = await run_in_threadpool(action_repo.get_action, server.engine, run, action)
+        if row is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
+        lines = await run_in_threadpool(log_repo.read, server.engine, run, action, after)
+        ended = row.phase in wire.TERMINAL_PHASES
+        remaining = deadline - time.monotonic()
+        if lines or ended or remaining <= 0:
+            next_seq = lines[-1].seq if lines else after
+            done = ended and not lines
+            return wire.LogChunk(lines=lines, next_seq=next_seq, done=done)
+        await server.notifier.wait_run(run, remaining)

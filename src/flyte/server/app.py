@@ -1,0 +1,134 @@
+"""The server process: HTTP API, scheduler and executor, sharing one database.
+
+``serve()`` is what ``flyte start server`` runs. Everything that matters is in the database, so
+a server killed at any moment and started again on the same database and store carries on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from flyte._internal import wire
+from flyte._version import __version__
+from flyte.server.api import actions, attempts, bundles, runs
+from flyte.server.db.database import open_database
+from flyte.server.executors.base import Executor
+from flyte.server.notify import Notifier
+from flyte.server.repo import bundles as bundle_repo
+from flyte.server.repo import runs as run_repo
+from flyte.server.settings import ServerSettings
+
+
+@dataclass
+class ServerState:
+    """What the API handlers and the scheduler share."""
+
+    settings: ServerSettings
+    engine: Engine
+    notifier: Notifier
+    executor: Executor
+    _bundles: dict[str, str | None] = field(default_factory=dict)
+
+    def bundle_of(self, run_name: str) -> str | None:
+        """The code bundle of a run (remembered: it never changes)."""
+        if run_name not in self._bundles:
+            row = run_repo.get_run(self.engine, run_name)
+            self._bundles[run_name] = row.bundle if row is not None else None
+        return self._bundles[run_name]
+
+    def worker_env(self, row: Any, spec: wire.TaskSpec, attempt: int) -> dict[str, str]:
+        """The environment of a worker: the run's and the task's variables, secrets and ids."""
+        from flyte._internal.engine.secrets import resolve_secrets
+        from flyte._secret import Secret
+
+        run_row = run_repo.get_run(self.engine, row.run_name)
+        options = run_repo.run_options(run_row) if run_row is not None else {}
+        env = dict(options.get("env_vars", {}))
+        env.update(spec.env_vars)
+        secrets = [Secret(key=s.key, group=s.group, as_env_var=s.as_env_var) for s in spec.secrets]
+        project = run_row.project if run_row is not None else ""
+        domain = run_row.domain if run_row is not None else ""
+        env.update(resolve_secrets(spec.name, secrets, project, domain))
+        env.update(
+            {
+                "FLYTE_ENDPOINT": self.settings.endpoint,
+                "RUN_NAME": row.run_name,
+                "ACTION_NAME": row.name,
+                "FLYTE_ATTEMPT": str(attempt),
+                "FLYTE_HOME": str(self.settings.server_home / "worker-home"),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        return env
+
+
+def create_app(settings: ServerSettings, executor: Executor | None = None) -> FastAPI:
+    """The ASGI application of a server; the scheduler runs while the app is being served."""
+    engine = open_database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from flyte.server.executors.process import ProcessExecutor
+        from flyte.server.scheduler import Scheduler
+
+        state = ServerState(
+            settings=settings,
+            engine=engine,
+            notifier=Notifier(asyncio.get_running_loop()),
+            executor=executor
+            or ProcessExecutor(settings.server_home, lambda digest: bundle_repo.bundle_uri(engine, digest)),
+        )
+        app.state.server = state
+        scheduler = Scheduler(state)
+        ticking = asyncio.create_task(scheduler.run())
+        try:
+            yield
+        finally:
+            scheduler.stop()
+            await ticking
+            state.executor.shutdown()
+            engine.dispose()
+
+    app = FastAPI(title="flyte", version=__version__, lifespan=lifespan)
+    for module in (runs, actions, attempts, bundles):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Any:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > settings.max_request_bytes:
+            return JSONResponse(
+                {"detail": f"Request body of {length} bytes is over the limit of {settings.max_request_bytes}"},
+                status_code=413,
+            )
+        return await call_next(request)
+
+    return app
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    db_url: str | None = None,
+    store: str | None = None,
+    home: Path | None = None,
+) -> None:
+    """Runs a server until interrupted (what ``flyte start server`` does)."""
+    import uvicorn
+
+    settings = ServerSettings(host=host, port=port, db_url=db_url, store=store, home=home)
+    settings.server_home.mkdir(parents=True, exist_ok=True)
+    app = create_app(settings)
+    print(f"flyte server {__version__} listening on {settings.endpoint}", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("FLYTE_SERVER_LOG_LEVEL", "warning"))

@@ -1,0 +1,1 @@
+"""The server's database: schema, migrations and connections (SQLite or PostgreSQL)."""

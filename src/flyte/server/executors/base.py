@@ -1,0 +1,48 @@
+"""The executor contract: start a worker for an attempt, stop it, and say when workers end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from flyte._internal import wire
+
+
+@dataclass(frozen=True)
+class Launch:
+    """One attempt to start: which action, what to run, and the worker's environment."""
+
+    run_name: str
+    action_name: str
+    attempt: int
+    task: wire.TaskSpec
+    bundle: str | None
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Exit:
+    """A worker that ended: its exit code, and why the executor stopped it, if it did."""
+
+    worker: str
+    returncode: int
+    reason: str | None = None
+
+
+class Executor(Protocol):
+    """Runs each attempt in a worker of its own."""
+
+    def start(self, worker: str, launch: Launch) -> None:
+        """Starts a worker named ``worker`` for the launch; raises if it cannot."""
+
+    def stop(self, worker: str, reason: str) -> None:
+        """Stops the worker (if it still runs), remembering ``reason`` for its :class:`Exit`."""
+
+    def poll(self) -> list[Exit]:
+        """The workers that ended since the last call."""
+
+    def tracks(self, worker: str) -> bool:
+        """Whether the worker was started by this executor and has not been reported ended."""
+
+    def shutdown(self) -> None:
+        """Stops watching workers; running workers are left to finish."""

@@ -1,0 +1,194 @@
+"""Workers as processes on this machine, forked from a warm zygote per code bundle.
+
+Each attempt gets a process of its own (so a crash, a memory blow-up or a kill touches one
+attempt only), yet starts in milliseconds: the zygote has already imported flyte and the task's
+module. A monitor thread enforces memory limits by watching each worker's resident memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from flyte._internal.store.blob import get_store
+from flyte.server.executors.base import Exit, Launch
+
+_MEMORY_POLL_S = 0.1
+
+
+@dataclass
+class _Worker:
+    name: str
+    pid: int
+    memory_limit: int | None
+    reason: str | None = None
+
+
+@dataclass
+class _Zygote:
+    process: subprocess.Popen[bytes]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    replies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    replied: threading.Condition = field(default_factory=threading.Condition)
+
+
+class ProcessExecutor:
+    """See the module docstring. ``bundle_uri`` maps a bundle hash to where its archive is."""
+
+    def __init__(self, home: Path, bundle_uri: Any):
+        self._home = home
+        self._bundle_uri = bundle_uri
+        self._zygotes: dict[str | None, _Zygote] = {}
+        self._workers: dict[str, _Worker] = {}
+        self._by_pid: dict[int, _Worker] = {}
+        self._exits: list[Exit] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._monitor = threading.Thread(target=self._watch_memory, name="flyte-memory", daemon=True)
+        self._monitor.start()
+
+    def start(self, worker: str, launch: Launch) -> None:
+        """Forks a worker for the launch from the bundle's zygote."""
+        zygote = self._zygote(launch.bundle)
+        reply = self._request(zygote, {"id": worker, "module": launch.task.module, "env": launch.env})
+        if "error" in reply:
+            raise RuntimeError(reply["error"])
+        record = _Worker(worker, int(reply["pid"]), launch.task.memory_bytes)
+        with self._lock:
+            self._workers[worker] = record
+            self._by_pid[record.pid] = record
+
+    def stop(self, worker: str, reason: str) -> None:
+        """Kills the worker's whole process group."""
+        with self._lock:
+            record = self._workers.get(worker)
+            if record is None:
+                return
+            record.reason = record.reason or reason
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(record.pid, signal.SIGKILL)
+
+    def poll(self) -> list[Exit]:
+        """Workers that ended since the last call."""
+        with self._lock:
+            exits, self._exits = self._exits, []
+        return exits
+
+    def tracks(self, worker: str) -> bool:
+        """Whether the worker is one of ours and still running."""
+        with self._lock:
+            return worker in self._workers
+
+    def shutdown(self) -> None:
+        """Closes the zygotes' stdin (they exit; workers finish on their own)."""
+        self._stopping.set()
+        for zygote in self._zygotes.values():
+            if zygote.process.stdin is not None:
+                zygote.process.stdin.close()
+        for zygote in self._zygotes.values():
+            try:
+                zygote.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                zygote.process.kill()
+
+    def _zygote(self, bundle: str | None) -> _Zygote:
+        with self._lock:
+            existing = self._zygotes.get(bundle)
+            if existing is not None and existing.process.poll() is None:
+                return existing
+        folder = self._bundle_folder(bundle) if bundle else None
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flyte.server.executors.zygote", str(folder or "")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=str(folder or self._home),
+            start_new_session=True,
+        )
+        zygote = _Zygote(process)
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        if not first:
+            raise RuntimeError("The worker zygote failed to start")
+        threading.Thread(target=self._read_zygote, args=(zygote, process.stdout), daemon=True).start()
+        with self._lock:
+            self._zygotes[bundle] = zygote
+        return zygote
+
+    def _bundle_folder(self, bundle: str) -> Path:
+        folder = self._home / "bundles" / bundle
+        if not folder.is_dir():
+            from flyte._internal.bundle import extract_bundle
+
+            uri = self._bundle_uri(bundle)
+            if uri is None:
+                raise RuntimeError(f"Unknown code bundle '{bundle}'")
+            partial = folder.with_name(f".{bundle}.{os.getpid()}.partial")
+            extract_bundle(get_store(uri).get(uri), partial)
+            os.replace(partial, folder)
+        return folder
+
+    def _request(self, zygote: _Zygote, message: dict[str, Any]) -> dict[str, Any]:
+        assert zygote.process.stdin is not None
+        with zygote.lock:
+            zygote.process.stdin.write((json.dumps(message) + "\n").encode())
+            zygote.process.stdin.flush()
+        deadline = time.monotonic() + 120
+        with zygote.replied:
+            while message["id"] not in zygote.replies:
+                if zygote.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("The worker zygote stopped answering")
+                zygote.replied.wait(0.5)
+            return zygote.replies.pop(message["id"])
+
+    def _read_zygote(self, zygote: _Zygote, stream: IO[bytes]) -> None:
+        for line in stream:
+            message = json.loads(line)
+            if "exit" in message:
+                self._worker_exited(int(message["exit"]), int(message["code"]))
+                continue
+            with zygote.replied:
+                zygote.replies[message["id"]] = message
+                zygote.replied.notify_all()
+
+    def _worker_exited(self, pid: int, code: int) -> None:
+        with self._lock:
+            record = self._by_pid.pop(pid, None)
+            if record is None:
+                return
+            self._workers.pop(record.name, None)
+            self._exits.append(Exit(record.name, code, record.reason))
+
+    def _watch_memory(self) -> None:
+        import psutil
+
+        while not self._stopping.wait(_MEMORY_POLL_S):
+            with self._lock:
+                limited = [w for w in self._workers.values() if w.memory_limit and w.reason is None]
+            for worker in limited:
+                assert worker.memory_limit is not None
+                if _resident_bytes(psutil, worker.pid) > worker.memory_limit:
+                    self.stop(worker.name, "oom")
+
+
+def _resident_bytes(psutil: Any, pid: int) -> int:
+    """Resident memory of a process and its descendants (0 if it is gone)."""
+    try:
+        process = psutil.Process(pid)
+        total = int(process.memory_info().rss)
+        for child in process.children(recursive=True):
+            try:
+                total += int(child.memory_info().rss)
+            except psutil.Error:
+                continue
+        return total
+    except psutil.Error:
+        return 0

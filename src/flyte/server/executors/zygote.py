@@ -1,0 +1,97 @@
+"""A warm process that forks workers: flyte and the user's code are imported once, here.
+
+Started by the process executor with a code bundle's folder (or none). It reads launch requests
+as JSON lines on stdin, imports the task's module if it has not yet, forks, and answers with
+the worker's pid; it reports each worker's exit code as it reaps it. When stdin closes (the
+server stopped) it exits without touching its workers, which finish on their own.
+
+The zygote starts no threads and opens no network connections, so forking it is safe; workers
+open their own connections after the fork.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+# Imported here so that every worker starts with them loaded.
+import flyte
+import flyte._internal.serde  # noqa: F401
+import flyte.server.worker.runtime as runtime
+from flyte._internal.module_loader import load_ref
+
+
+def _send(message: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def _reap(children: set[int]) -> None:
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        children.discard(pid)
+        _send({"exit": pid, "code": os.waitstatus_to_exitcode(status)})
+
+
+def _fork(request: dict[str, Any], bundle: Path | None) -> int:
+    module = request.get("module")
+    if module:
+        # Imported before the fork, once: every later worker of this module starts warm.
+        load_ref(module, bundle)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.setsid()
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.environ.update(request["env"])
+            if bundle is not None:
+                os.chdir(bundle)
+            code = runtime.main()
+        finally:
+            os._exit(code)
+    return pid
+
+
+def main(argv: list[str]) -> int:
+    """Serves launch requests until stdin closes."""
+    bundle = Path(argv[0]) if argv and argv[0] else None
+    if bundle is not None:
+        sys.path.insert(0, str(bundle))
+    # The server may be stopped with Ctrl-C; its process group's SIGINT must not kill this one
+    # before it has told the server about its workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    children: set[int] = set()
+    stdin = sys.stdin.buffer
+    _send({"ready": os.getpid()})
+    while True:
+        readable, _, _ = select.select([stdin], [], [], 0.05)
+        _reap(children)
+        if not readable:
+            continue
+        line = stdin.readline()
+        if not line:
+            return 0
+        request = json.loads(line)
+        try:
+            pid = _fork(request, bundle)
+        except Exception as e:
+            _send({"id": request.get("id"), "error": f"{type(e).__name__}: {e}"})
+            continue
+        children.add(pid)
+        _send({"id": request.get("id"), "pid": pid})
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

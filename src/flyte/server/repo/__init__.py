@@ -1,0 +1,1 @@
+"""Data access of the server: every read and write of the database goes through here."""

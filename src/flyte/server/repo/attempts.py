@@ -1,0 +1,237 @@
+"""The life of an action's attempts: dispatch, heartbeats, completion, retries and aborts.
+
+Every change of phase is written with a row in ``transitions``, in the same transaction as the
+change, so the history of an action is exactly what happened to it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, and_, select, update
+
+from flyte._internal import wire
+from flyte._internal.engine.naming import ROOT_ACTION
+from flyte.server.db.schema import actions, attempts, runs, transitions
+from flyte.server.repo.actions import ACTIVE_PHASES, store_in_cache, task_spec
+
+SYSTEM_RETRIES = 3
+# Errors that another attempt cannot fix.
+_FINAL_CODES = frozenset({"NonRecoverableError", "RuntimeDataValidationError", "InlineIOMaxBytesBreached"})
+_TIMEOUT_CODES = frozenset({"TaskTimeoutError", "MaxRuntimeExceededError", "DeadlineExceededError"})
+
+
+@dataclass(frozen=True)
+class Ended:
+    """What happened when an attempt ended: the action's new phase, and whether the run ended."""
+
+    run_name: str
+    action_name: str
+    phase: str
+    run_ended: bool
+
+
+def _where(run_name: str, name: str) -> Any:
+    return and_(actions.c.run_name == run_name, actions.c.name == name)
+
+
+def _transition(conn: Connection, run_name: str, name: str, attempt: int, phase: str, at: float) -> None:
+    conn.execute(transitions.insert().values(run_name=run_name, action_name=name, attempt=attempt, phase=phase, at=at))
+
+
+def ready_actions(engine: Engine, now: float, limit: int = 500) -> list[Row[Any]]:
+    """Queued actions whose backoff has passed, oldest first."""
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                select(actions)
+                .where(and_(actions.c.phase == "QUEUED", actions.c.ready_at <= now))
+                .order_by(actions.c.queued_at)
+                .limit(limit)
+            ).all()
+        )
+
+
+def active_actions(engine: Engine) -> list[Row[Any]]:
+    """Actions with an attempt in flight."""
+    with engine.connect() as conn:
+        return list(conn.execute(select(actions).where(actions.c.phase.in_(ACTIVE_PHASES))).all())
+
+
+def start_attempt(engine: Engine, run_name: str, name: str, worker: str) -> int | None:
+    """Moves a queued action to INITIALIZING under a new attempt; None if it is no longer queued."""
+    now = time.time()
+    with engine.begin() as conn:
+        row = conn.execute(select(actions).where(_where(run_name, name))).one_or_none()
+        if row is None or row.phase != "QUEUED":
+            return None
+        attempt = int(row.attempt) + 1
+        conn.execute(
+            update(actions)
+            .where(_where(run_name, name))
+            .values(
+                phase="INITIALIZING",
+                attempt=attempt,
+                started_at=row.started_at or now,
+                heartbeat_at=now,
+                waiting=False,
+                worker=worker,
+            )
+        )
+        conn.execute(
+            attempts.insert().values(
+                run_name=run_name,
+                action_name=name,
+                attempt=attempt,
+                phase="INITIALIZING",
+                started_at=now,
+                worker=worker,
+            )
+        )
+        _transition(conn, run_name, name, attempt, "INITIALIZING", now)
+        if name == ROOT_ACTION:
+            conn.execute(update(runs).where(runs.c.name == run_name).values(phase="RUNNING"))
+    return attempt
+
+
+def heartbeat(engine: Engine, run_name: str, name: str, attempt: int, waiting: bool) -> bool:
+    """Records that the attempt's worker is alive; False when that attempt is over."""
+    now = time.time()
+    with engine.begin() as conn:
+        row = conn.execute(select(actions.c.phase, actions.c.attempt).where(_where(run_name, name))).one_or_none()
+        if row is None or row.attempt != attempt or row.phase not in ACTIVE_PHASES:
+            return False
+        values: dict[str, Any] = {"heartbeat_at": now, "waiting": waiting}
+        if row.phase == "INITIALIZING":
+            values["phase"] = "RUNNING"
+            _transition(conn, run_name, name, attempt, "RUNNING", now)
+            conn.execute(
+                update(attempts)
+                .where(
+                    and_(
+                        attempts.c.run_name == run_name,
+                        attempts.c.action_name == name,
+                        attempts.c.attempt == attempt,
+                    )
+                )
+                .values(phase="RUNNING")
+            )
+        conn.execute(update(actions).where(_where(run_name, name)).values(**values))
+    return True
+
+
+def save_report(engine: Engine, run_name: str, name: str, html: str) -> None:
+    """Stores the latest HTML of the action's report."""
+    with engine.begin() as conn:
+        conn.execute(update(actions).where(_where(run_name, name)).values(report=html))
+
+
+def end_attempt(
+    engine: Engine,
+    run_name: str,
+    name: str,
+    attempt: int,
+    outputs: bytes | None,
+    error: wire.ErrorInfo | None,
+    report: str | None = None,
+) -> Ended | None:
+    """Ends an attempt with its outputs or error, deciding between a retry and the end.
+
+    Returns None when the attempt was already over (a late report from a worker declared lost).
+    """
+    now = time.time()
+    with engine.begin() as conn:
+        row = conn.execute(select(actions).where(_where(run_name, name))).one_or_none()
+        if row is None or row.attempt != attempt or row.phase not in ACTIVE_PHASES:
+            return None
+        values: dict[str, Any]
+        if error is None:
+            phase, values = "SUCCEEDED", {"outputs": outputs, "error": None}
+            if row.cache_key is not None and outputs is not None:
+                store_in_cache(conn, row.cache_key, row.task_name, outputs)
+                values["cache_status"] = "CACHE_POPULATED"
+        else:
+            phase, values = _after_failure(row, error, now)
+        attempt_phase = (
+            phase if phase != "QUEUED" else ("TIMED_OUT" if error and error.code in _TIMEOUT_CODES else "FAILED")
+        )
+        if report is not None:
+            values["report"] = report
+        ended = phase != "QUEUED"
+        if ended:
+            values["ended_at"] = now
+        conn.execute(update(actions).where(_where(run_name, name)).values(phase=phase, worker=None, **values))
+        conn.execute(
+            update(attempts)
+            .where(
+                and_(
+                    attempts.c.run_name == run_name,
+                    attempts.c.action_name == name,
+                    attempts.c.attempt == attempt,
+                )
+            )
+            .values(phase=attempt_phase, ended_at=now, error=error.model_dump_json() if error else None)
+        )
+        _transition(conn, run_name, name, attempt, phase, now)
+        run_ended = ended and name == ROOT_ACTION
+        if run_ended:
+            conn.execute(
+                update(runs)
+                .where(runs.c.name == run_name)
+                .values(phase=phase, ended_at=now, error=error.model_dump_json() if error else None)
+            )
+    return Ended(run_name, name, phase, run_ended)
+
+
+def _after_failure(row: Row[Any], error: wire.ErrorInfo, now: float) -> tuple[str, dict[str, Any]]:
+    """The phase after a failed attempt: QUEUED again (with backoff) or the final phase."""
+    spec = task_spec(row)
+    final = "TIMED_OUT" if error.code in _TIMEOUT_CODES else "FAILED"
+    values: dict[str, Any] = {"error": error.model_dump_json()}
+    if error.kind == "system":
+        failures = row.system_failures + 1
+        values["system_failures"] = failures
+        if failures <= SYSTEM_RETRIES:
+            return "QUEUED", {**values, "ready_at": now + min(2.0**failures * 0.1, 5.0)}
+        return final, values
+    failures = row.user_failures + 1
+    values["user_failures"] = failures
+    if error.code in _FINAL_CODES or failures > spec.retries:
+        return final, values
+    delays = spec.backoff_seconds
+    delay = delays[failures - 1] if failures - 1 < len(delays) else (delays[-1] if delays else 0.0)
+    return "QUEUED", {**values, "ready_at": now + delay}
+
+
+def abort_run(engine: Engine, run_name: str, reason: str) -> list[Row[Any]]:
+    """Aborts every unfinished action of the run; returns those that had a worker to stop."""
+    now = time.time()
+    error = wire.ErrorInfo(code="ActionAbortedError", kind="user", message=reason).model_dump_json()
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(actions).where(
+                and_(actions.c.run_name == run_name, actions.c.phase.not_in(tuple(wire.TERMINAL_PHASES)))
+            )
+        ).all()
+        for row in rows:
+            conn.execute(
+                update(actions)
+                .where(_where(run_name, row.name))
+                .values(phase="ABORTED", ended_at=now, error=error, worker=None)
+            )
+            _transition(conn, run_name, row.name, row.attempt, "ABORTED", now)
+        conn.execute(
+            update(runs)
+            .where(and_(runs.c.name == run_name, runs.c.phase.not_in(tuple(wire.TERMINAL_PHASES))))
+            .values(phase="ABORTED", ended_at=now, error=error)
+        )
+    return [row for row in rows if row.phase in ACTIVE_PHASES]
+
+
+def grant_grace(engine: Engine, now: float) -> int:
+    """After a restart: gives attempts in flight a fresh heartbeat deadline; returns how many."""
+    with engine.begin() as conn:
+        result = conn.execute(update(actions).where(actions.c.phase.in_(ACTIVE_PHASES)).values(heartbeat_at=now))
+    return int(result.rowcount or 0)

@@ -1,0 +1,129 @@
+"""Runs in the database: creating them (with their root action), reading and listing them."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from sqlalchemy import Engine, Row, select
+from sqlalchemy.exc import IntegrityError
+
+from flyte._internal import wire
+from flyte._internal.engine.naming import ROOT_ACTION, new_run_name
+from flyte.server.db.schema import actions, runs, transitions
+from flyte.server.repo.actions import cached_outputs, new_action_row
+
+
+class RunExistsError(Exception):
+    """A run of that name exists already."""
+
+
+def run_info(row: Row[Any], endpoint: str = "") -> wire.RunInfo:
+    """The wire form of a ``runs`` row."""
+    error = wire.ErrorInfo.model_validate_json(row.error) if row.error else None
+    return wire.RunInfo(
+        name=row.name,
+        project=row.project,
+        domain=row.domain,
+        task_name=row.task_name,
+        phase=row.phase,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        error=error,
+        url=f"{endpoint}/runs/{row.name}" if endpoint else "",
+    )
+
+
+def create_run(engine: Engine, request: wire.CreateRunRequest, store_prefix: str) -> Row[Any]:
+    """Creates the run and its root action (QUEUED, or SUCCEEDED at once on a cache hit)."""
+    name = request.name or new_run_name()
+    now = time.time()
+    options = {
+        "env_vars": request.env_vars,
+        "overwrite_cache": request.overwrite_cache,
+        "disable_run_cache": request.disable_run_cache,
+        "max_action_concurrency": request.max_action_concurrency,
+        "custom_context": request.custom_context,
+    }
+    cache_key = None if request.disable_run_cache else request.cache_key
+    hit: bytes | None = None
+    try:
+        with engine.begin() as conn:
+            if cache_key is not None and not request.overwrite_cache:
+                hit = cached_outputs(conn, cache_key)
+            phase = "SUCCEEDED" if hit is not None else "QUEUED"
+            conn.execute(
+                runs.insert().values(
+                    name=name,
+                    project=request.project,
+                    domain=request.domain,
+                    task_name=request.task.name,
+                    phase=phase,
+                    created_at=now,
+                    started_at=now,
+                    ended_at=now if hit is not None else None,
+                    error=None,
+                    bundle=request.bundle,
+                    raw_data_path=f"{store_prefix.rstrip('/')}/runs/{name}",
+                    options=json.dumps(options),
+                )
+            )
+            conn.execute(
+                actions.insert().values(
+                    new_action_row(
+                        run_name=name,
+                        name=ROOT_ACTION,
+                        parent=None,
+                        kind="task",
+                        task=request.task,
+                        inputs=request.inputs,
+                        group=None,
+                        cache_key=cache_key,
+                        now=now,
+                        cached=hit,
+                    )
+                )
+            )
+            conn.execute(
+                transitions.insert().values(run_name=name, action_name=ROOT_ACTION, attempt=0, phase=phase, at=now)
+            )
+            row = conn.execute(select(runs).where(runs.c.name == name)).one()
+    except IntegrityError:
+        raise RunExistsError(name) from None
+    return row
+
+
+def get_run(engine: Engine, name: str) -> Row[Any] | None:
+    """The run's row, or None."""
+    with engine.connect() as conn:
+        return conn.execute(select(runs).where(runs.c.name == name)).one_or_none()
+
+
+def list_runs(
+    engine: Engine,
+    project: str | None = None,
+    domain: str | None = None,
+    phase: str | None = None,
+    task: str | None = None,
+    limit: int = 50,
+) -> list[Row[Any]]:
+    """Runs matching every given filter, newest first."""
+    query = select(runs).order_by(runs.c.created_at.desc()).limit(limit)
+    if project:
+        query = query.where(runs.c.project == project)
+    if domain:
+        query = query.where(runs.c.domain == domain)
+    if phase:
+        query = query.where(runs.c.phase == phase)
+    if task:
+        query = query.where(runs.c.task_name.contains(task))
+    with engine.connect() as conn:
+        return list(conn.execute(query).all())
+
+
+def run_options(row: Row[Any]) -> dict[str, Any]:
+    """The options a run was created with."""
+    options: dict[str, Any] = json.loads(row.options)
+    return options

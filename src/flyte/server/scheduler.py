@@ -1,0 +1,216 @@
+"""The scheduler: dispatches ready actions to the executor and watches the attempts in flight.
+
+Each tick it (1) ends the attempts whose worker exited without reporting, (2) stops attempts
+past their timeout and declares lost those whose worker stopped heartbeating, and (3) starts
+ready actions while CPU, memory and worker slots allow. An action whose worker only waits on
+children holds no slot and no resources, so a parent never starves the children it waits for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import run_in_threadpool
+
+from flyte._internal import wire
+from flyte.server.executors.base import Exit, Launch
+from flyte.server.repo import actions as action_repo
+from flyte.server.repo import attempts as attempt_repo
+from flyte.server.repo import runs as run_repo
+
+if TYPE_CHECKING:
+    from flyte.server.app import ServerState
+
+logger = logging.getLogger("flyte.server")
+
+LOST_AFTER_S = 20.0
+_TICK_S = 0.25
+
+
+@dataclass
+class _InFlight:
+    run_name: str
+    action_name: str
+    attempt: int
+    started: float
+    timeout: float | None
+
+
+class Scheduler:
+    """See the module docstring."""
+
+    def __init__(self, server: ServerState):
+        self._server = server
+        self._in_flight: dict[str, _InFlight] = {}
+        self._stopping = asyncio.Event()
+        self.cpu_capacity = float(os.cpu_count() or 1)
+        self.memory_capacity = _total_memory()
+        self.max_workers = server.settings.max_workers or max(8, 4 * int(self.cpu_capacity))
+
+    async def run(self) -> None:
+        """Ticks until :meth:`stop`."""
+        recovered = await run_in_threadpool(attempt_repo.grant_grace, self._server.engine, time.time())
+        if recovered:
+            logger.info("%d attempts were in flight when the server stopped; waiting for their workers", recovered)
+        while not self._stopping.is_set():
+            try:
+                await run_in_threadpool(self.tick)
+            except Exception:
+                logger.exception("Scheduler tick failed")
+            await self._server.notifier.wait_scheduler(_TICK_S)
+
+    def stop(self) -> None:
+        """Ends :meth:`run` after the current tick."""
+        self._stopping.set()
+        self._server.notifier.wake_scheduler()
+
+    def tick(self) -> None:
+        """One round of the scheduler (runs on a worker thread)."""
+        now = time.time()
+        for exited in self._server.executor.poll():
+            self._worker_exited(exited)
+        active = attempt_repo.active_actions(self._server.engine)
+        self._enforce(active, now)
+        self._dispatch(active, now)
+
+    def _worker_exited(self, exited: Exit) -> None:
+        flight = self._in_flight.pop(exited.worker, None)
+        if flight is None:
+            return
+        if exited.reason == "timeout":
+            error = wire.ErrorInfo(
+                code="TaskTimeoutError",
+                kind="user",
+                message=f"Task exceeded its timeout of {flight.timeout:g}s and was stopped",
+            )
+        elif exited.reason == "oom":
+            error = wire.ErrorInfo(
+                code="OOMError", kind="user", message="Task exceeded its memory limit and was stopped"
+            )
+        elif exited.reason == "aborted":
+            return
+        else:
+            error = wire.ErrorInfo(
+                code="WorkerExited",
+                kind="system",
+                message=f"The worker exited with code {exited.returncode} before reporting a result",
+            )
+        self._end(flight, error)
+
+    def _end(self, flight: _InFlight, error: wire.ErrorInfo) -> None:
+        ended = attempt_repo.end_attempt(
+            self._server.engine, flight.run_name, flight.action_name, flight.attempt, None, error
+        )
+        if ended is not None:
+            self._server.notifier.run_changed(flight.run_name)
+
+    def _enforce(self, active: list[Any], now: float) -> None:
+        for row in active:
+            worker = row.worker or ""
+            flight = self._in_flight.get(worker)
+            if flight is not None and flight.timeout is not None and now - flight.started > flight.timeout:
+                self._server.executor.stop(worker, "timeout")
+                continue
+            if row.heartbeat_at is not None and now - row.heartbeat_at > LOST_AFTER_S:
+                if self._server.executor.tracks(worker):
+                    # Alive but silent (hung): stop it; its exit ends the attempt.
+                    self._server.executor.stop(worker, "lost")
+                    continue
+                lost = _InFlight(row.run_name, row.name, row.attempt, now, None)
+                self._in_flight.pop(worker, None)
+                self._end(
+                    lost,
+                    wire.ErrorInfo(code="WorkerLost", kind="system", message=f"No heartbeat for {LOST_AFTER_S:g}s"),
+                )
+
+    def _dispatch(self, active: list[Any], now: float) -> None:
+        busy = [row for row in active if not row.waiting]
+        cpu_used = sum(action_repo.task_spec(row).cpu or 0.0 for row in busy)
+        memory_used = sum(action_repo.task_spec(row).memory_bytes or 0 for row in busy)
+        slots = self.max_workers - len(busy)
+        per_run: dict[str, int] = {}
+        for row in busy:
+            per_run[row.run_name] = per_run.get(row.run_name, 0) + 1
+        limits: dict[str, int | None] = {}
+        for row in attempt_repo.ready_actions(self._server.engine, now):
+            if slots <= 0:
+                return
+            spec = action_repo.task_spec(row)
+            if not self._fits_machine(row, spec):
+                continue
+            if cpu_used + (spec.cpu or 0.0) > self.cpu_capacity or memory_used + (spec.memory_bytes or 0) > (
+                self.memory_capacity
+            ):
+                continue
+            limit = limits.get(row.run_name, -1)
+            if limit == -1:
+                limit = limits[row.run_name] = self._run_limit(row.run_name)
+            if limit is not None and per_run.get(row.run_name, 0) >= limit:
+                continue
+            if self._start(row, spec):
+                slots -= 1
+                cpu_used += spec.cpu or 0.0
+                memory_used += spec.memory_bytes or 0
+                per_run[row.run_name] = per_run.get(row.run_name, 0) + 1
+
+    def _fits_machine(self, row: Any, spec: wire.TaskSpec) -> bool:
+        too_big = (spec.cpu or 0) > self.cpu_capacity or (spec.memory_bytes or 0) > self.memory_capacity
+        if not too_big:
+            return True
+        message = (
+            f"Task '{spec.name}' requests cpu={spec.cpu} and memory={spec.memory_bytes} bytes, more than this "
+            f"server has (cpu={self.cpu_capacity:g}, memory={self.memory_capacity} bytes)"
+        )
+        worker = f"refused-{uuid.uuid4().hex[:8]}"
+        attempt = attempt_repo.start_attempt(self._server.engine, row.run_name, row.name, worker)
+        if attempt is not None:
+            flight = _InFlight(row.run_name, row.name, attempt, time.time(), None)
+            self._end(flight, wire.ErrorInfo(code="ResourcesUnavailable", kind="user", message=message))
+        return False
+
+    def _run_limit(self, run_name: str) -> int | None:
+        row = run_repo.get_run(self._server.engine, run_name)
+        if row is None:
+            return None
+        limit = run_repo.run_options(row).get("max_action_concurrency")
+        return int(limit) if limit else None
+
+    def _start(self, row: Any, spec: wire.TaskSpec) -> bool:
+        worker = f"w-{uuid.uuid4().hex[:12]}"
+        attempt = attempt_repo.start_attempt(self._server.engine, row.run_name, row.name, worker)
+        if attempt is None:
+            return False
+        flight = _InFlight(row.run_name, row.name, attempt, time.time(), spec.timeout_seconds)
+        self._in_flight[worker] = flight
+        launch = Launch(
+            run_name=row.run_name,
+            action_name=row.name,
+            attempt=attempt,
+            task=spec,
+            bundle=self._server.bundle_of(row.run_name),
+            env=self._server.worker_env(row, spec, attempt),
+        )
+        try:
+            self._server.executor.start(worker, launch)
+        except Exception as e:
+            self._in_flight.pop(worker, None)
+            if "cannot load" in str(e) or "cannot import" in str(e):
+                error = wire.ErrorInfo(code="ModuleLoadError", kind="user", message=str(e))
+            else:
+                error = wire.ErrorInfo(code="WorkerStartFailed", kind="system", message=str(e))
+            self._end(flight, error)
+            return False
+        self._server.notifier.run_changed(row.run_name)
+        return True
+
+
+def _total_memory() -> int:
+    import psutil
+
+    return int(psutil.virtual_memory().total)

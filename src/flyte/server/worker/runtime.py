@@ -1,0 +1,153 @@
+"""The worker runtime: runs one attempt of one action and reports how it went.
+
+Started (forked from a zygote) with ``FLYTE_ENDPOINT``, ``RUN_NAME``, ``ACTION_NAME`` and
+``FLYTE_ATTEMPT`` in its environment. It fetches the attempt's spec, runs the task with the
+remote controller (so child calls become actions on the server), heartbeats while it runs,
+ships its output lines, and reports outputs or error. Retries, timeouts and memory limits are
+the server's business: a worker runs exactly one attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from flyte._context import ActionContext, current_action
+from flyte._internal import wire
+from flyte._internal.engine.error_mapping import to_flyte_error
+from flyte._internal.engine.offload import from_stored, to_stored
+from flyte._internal.engine.progress import RunProgress
+from flyte._internal.engine.run_state import RunOptions, RunState
+from flyte._internal.module_loader import load_ref
+from flyte.errors import ModuleLoadError
+from flyte.server.worker.client import AttemptOver, WorkerClient
+from flyte.server.worker.logs import LogShipper
+from flyte.server.worker.remote_controller import RemoteController, RemoteRecorder
+
+HEARTBEAT_S = 2.0
+
+
+def _find_task(spec: wire.TaskSpec) -> Any:
+    from flyte._task import AsyncFunctionTaskTemplate
+
+    module = load_ref(spec.module, Path.cwd())
+    for value in vars(module).values():
+        if isinstance(value, AsyncFunctionTaskTemplate) and value.name == spec.name:
+            return value
+    raise ModuleLoadError(f"Task '{spec.name}' is not defined in {spec.module}")
+
+
+def _heartbeat(client: WorkerClient, controller: RemoteController, stop: threading.Event) -> None:
+    while not stop.wait(HEARTBEAT_S):
+        try:
+            client.heartbeat(waiting=controller.pending_children > 0)
+        except AttemptOver:
+            # The server has given up on this attempt (aborted, timed out, declared lost).
+            os._exit(3)
+        except Exception:
+            continue
+
+
+async def _run_body(task: Any, ctx: ActionContext, values: dict[str, Any], pool: ThreadPoolExecutor) -> Any:
+    token = current_action.set(ctx)
+    try:
+        if task.is_async:
+            return await task.func(**values)
+        return await asyncio.get_running_loop().run_in_executor(pool, _sync_body, task, ctx, values)
+    finally:
+        current_action.reset(token)
+
+
+def _sync_body(task: Any, ctx: ActionContext, values: dict[str, Any]) -> Any:
+    token = current_action.set(ctx)
+    try:
+        return task.func(**values)
+    finally:
+        current_action.reset(token)
+
+
+async def _attempt(client: WorkerClient, spec: wire.AttemptSpec, stop: threading.Event) -> wire.CompleteAttempt:
+    loop = asyncio.get_running_loop()
+    controller = RemoteController(client)
+    threading.Thread(target=_heartbeat, args=(client, controller, stop), daemon=True).start()
+    pool = ThreadPoolExecutor(thread_name_prefix="flyte-task")
+    report = None
+    try:
+        task = _find_task(spec.task)
+        run = RunState(
+            name=spec.run_name,
+            project=spec.project,
+            domain=spec.domain,
+            org=None,
+            mode="remote",
+            store=RemoteRecorder(client, controller, loop),
+            loop=loop,
+            loop_thread=threading.get_ident(),
+            sync_pool=pool,
+            progress=RunProgress(spec.run_name),
+            base_dir=Path.cwd(),
+            raw_data_path=spec.raw_data_path,
+            options=RunOptions(env_vars=spec.env_vars, custom_context=spec.custom_context),
+            started_at=datetime.now(timezone.utc),
+            controller=controller,
+            recorded_traces={s.name: s.outputs for s in spec.recorded if s.phase == "SUCCEEDED" and s.outputs},
+        )
+        if task.report:
+            from flyte.report import Report
+
+            report = Report(spec.action_name)
+        ctx = ActionContext(
+            run, spec.action_name, task.name, spec.attempt, custom_context=spec.custom_context, report=report
+        )
+        iface = task.interface
+        values = iface.decode_inputs(from_stored(spec.inputs))
+        value = await _run_body(task, ctx, values, pool)
+        if not iface.has_return_annotation and value is not None:
+            task.warn_missing_return_annotation()
+        token = current_action.set(ctx)
+        try:
+            blob = iface.encode_output(value)
+            stored = to_stored(blob, spec.raw_data_path, task.name, "outputs", task.max_inline_io_bytes)
+        finally:
+            current_action.reset(token)
+        return wire.CompleteAttempt(outputs=stored, report=report.get_final_report() if report else None)
+    except Exception as exc:
+        err = to_flyte_error(exc, spec.task.name)
+        info = wire.ErrorInfo(code=err.code, kind=err.kind, message=err.message, traceback=err.traceback or "")
+        return wire.CompleteAttempt(error=info, report=report.get_final_report() if report else None)
+    finally:
+        await controller.aclose()
+        await client.aclose()
+        pool.shutdown(wait=False)
+
+
+def main() -> int:
+    """Runs the attempt named by the environment; the exit code is 0 once it is reported."""
+    client = WorkerClient(
+        os.environ["FLYTE_ENDPOINT"],
+        os.environ["RUN_NAME"],
+        os.environ["ACTION_NAME"],
+        int(os.environ["FLYTE_ATTEMPT"]),
+    )
+    shipper = LogShipper(client.logs)
+    shipper.capture()
+    stop = threading.Event()
+    try:
+        spec = client.spec()
+    except AttemptOver:
+        return 0
+    outcome = asyncio.run(_attempt(client, spec, stop))
+    stop.set()
+    shipper.close()
+    try:
+        client.complete(outcome)
+    except AttemptOver:
+        return 0
+    finally:
+        client.close()
+    return 0
