@@ -38,21 +38,28 @@ class ServerState:
     engine: Engine
     notifier: Notifier
     executor: Executor
-    _bundles: dict[str, str | None] = field(default_factory=dict)
+    _runs: dict[str, Any] = field(default_factory=dict)
+
+    def _run_row(self, run_name: str) -> Any:
+        # A run's bundle, project and options never change: read them once.
+        row = self._runs.get(run_name)
+        if row is None:
+            if len(self._runs) > 10_000:
+                self._runs.clear()
+            row = self._runs[run_name] = run_repo.get_run(self.engine, run_name)
+        return row
 
     def bundle_of(self, run_name: str) -> str | None:
-        """The code bundle of a run (remembered: it never changes)."""
-        if run_name not in self._bundles:
-            row = run_repo.get_run(self.engine, run_name)
-            self._bundles[run_name] = row.bundle if row is not None else None
-        return self._bundles[run_name]
+        """The code bundle of a run."""
+        row = self._run_row(run_name)
+        return row.bundle if row is not None else None
 
     def worker_env(self, row: Any, spec: wire.TaskSpec, attempt: int) -> dict[str, str]:
         """The environment of a worker: the run's and the task's variables, secrets and ids."""
         from flyte._internal.engine.secrets import resolve_secrets
         from flyte._secret import Secret
 
-        run_row = run_repo.get_run(self.engine, row.run_name)
+        run_row = self._run_row(row.run_name)
         options = run_repo.run_options(run_row) if run_row is not None else {}
         env = dict(options.get("env_vars", {}))
         env.update(spec.env_vars)

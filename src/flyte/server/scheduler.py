@@ -48,6 +48,7 @@ class Scheduler:
     def __init__(self, server: ServerState):
         self._server = server
         self._in_flight: dict[str, _InFlight] = {}
+        self._specs: dict[tuple[str, str], wire.TaskSpec] = {}
         self._stopping = asyncio.Event()
         self.cpu_capacity = float(os.cpu_count() or 1)
         self.memory_capacity = _total_memory()
@@ -79,6 +80,16 @@ class Scheduler:
         self._enforce(active, now)
         self._dispatch(active, now)
 
+    def _spec(self, row: Any) -> wire.TaskSpec:
+        # Parsing a spec's JSON on every tick for every action in flight adds up in big fan-outs.
+        key = (row.run_name, row.name)
+        spec = self._specs.get(key)
+        if spec is None:
+            if len(self._specs) > 50_000:
+                self._specs.clear()
+            spec = self._specs[key] = action_repo.task_spec(row)
+        return spec
+
     def _worker_exited(self, exited: Exit) -> None:
         flight = self._in_flight.pop(exited.worker, None)
         if flight is None:
@@ -95,6 +106,12 @@ class Scheduler:
             )
         elif exited.reason == "aborted":
             return
+        elif exited.reason == "start-failed":
+            message = exited.message or "The worker could not start"
+            if "ModuleLoadError" in message or "cannot load" in message or "cannot import" in message:
+                error = wire.ErrorInfo(code="ModuleLoadError", kind="user", message=message)
+            else:
+                error = wire.ErrorInfo(code="WorkerStartFailed", kind="system", message=message)
         else:
             error = wire.ErrorInfo(
                 code="WorkerExited",
@@ -131,8 +148,8 @@ class Scheduler:
 
     def _dispatch(self, active: list[Any], now: float) -> None:
         busy = [row for row in active if not row.waiting]
-        cpu_used = sum(action_repo.task_spec(row).cpu or 0.0 for row in busy)
-        memory_used = sum(action_repo.task_spec(row).memory_bytes or 0 for row in busy)
+        cpu_used = sum(self._spec(row).cpu or 0.0 for row in busy)
+        memory_used = sum(self._spec(row).memory_bytes or 0 for row in busy)
         slots = self.max_workers - len(busy)
         per_run: dict[str, int] = {}
         for row in busy:
@@ -141,7 +158,7 @@ class Scheduler:
         for row in attempt_repo.ready_actions(self._server.engine, now):
             if slots <= 0:
                 return
-            spec = action_repo.task_spec(row)
+            spec = self._spec(row)
             if not self._fits_machine(row, spec):
                 continue
             if cpu_used + (spec.cpu or 0.0) > self.cpu_capacity or memory_used + (spec.memory_bytes or 0) > (

@@ -27,13 +27,18 @@ class Exit:
     worker: str
     returncode: int
     reason: str | None = None
+    message: str | None = None
 
 
 class Executor(Protocol):
     """Runs each attempt in a worker of its own."""
 
     def start(self, worker: str, launch: Launch) -> None:
-        """Starts a worker named ``worker`` for the launch; raises if it cannot."""
+        """Starts a worker named ``worker`` for the launch.
+
+        It may return before the worker runs; a worker that cannot start is reported by
+        :meth:`poll` with reason ``"start-failed"`` and the cause as its message.
+        """
 
     def stop(self, worker: str, reason: str) -> None:
         """Stops the worker (if it still runs), remembering ``reason`` for its :class:`Exit`."""

@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -28,8 +27,8 @@ _MEMORY_POLL_S = 0.1
 @dataclass
 class _Worker:
     name: str
-    pid: int
     memory_limit: int | None
+    pid: int | None = None
     reason: str | None = None
 
 
@@ -37,8 +36,6 @@ class _Worker:
 class _Zygote:
     process: subprocess.Popen[bytes]
     lock: threading.Lock = field(default_factory=threading.Lock)
-    replies: dict[str, dict[str, Any]] = field(default_factory=dict)
-    replied: threading.Condition = field(default_factory=threading.Condition)
 
 
 class ProcessExecutor:
@@ -57,15 +54,15 @@ class ProcessExecutor:
         self._monitor.start()
 
     def start(self, worker: str, launch: Launch) -> None:
-        """Forks a worker for the launch from the bundle's zygote."""
+        """Asks the bundle's zygote to fork a worker; does not wait for the fork."""
         zygote = self._zygote(launch.bundle)
-        reply = self._request(zygote, {"id": worker, "module": launch.task.module, "env": launch.env})
-        if "error" in reply:
-            raise RuntimeError(reply["error"])
-        record = _Worker(worker, int(reply["pid"]), launch.task.memory_bytes)
         with self._lock:
-            self._workers[worker] = record
-            self._by_pid[record.pid] = record
+            self._workers[worker] = _Worker(worker, launch.task.memory_bytes)
+        message = {"id": worker, "module": launch.task.module, "env": launch.env}
+        assert zygote.process.stdin is not None
+        with zygote.lock:
+            zygote.process.stdin.write((json.dumps(message) + "\n").encode())
+            zygote.process.stdin.flush()
 
     def stop(self, worker: str, reason: str) -> None:
         """Kills the worker's whole process group."""
@@ -74,8 +71,10 @@ class ProcessExecutor:
             if record is None:
                 return
             record.reason = record.reason or reason
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(record.pid, signal.SIGKILL)
+            pid = record.pid
+        if pid is not None:  # otherwise it is killed as soon as the zygote says it forked
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
 
     def poll(self) -> list[Exit]:
         """Workers that ended since the last call."""
@@ -118,7 +117,7 @@ class ProcessExecutor:
         first = process.stdout.readline()
         if not first:
             raise RuntimeError("The worker zygote failed to start")
-        threading.Thread(target=self._read_zygote, args=(zygote, process.stdout), daemon=True).start()
+        threading.Thread(target=self._read_zygote, args=(process.stdout,), daemon=True).start()
         with self._lock:
             self._zygotes[bundle] = zygote
         return zygote
@@ -136,28 +135,38 @@ class ProcessExecutor:
             os.replace(partial, folder)
         return folder
 
-    def _request(self, zygote: _Zygote, message: dict[str, Any]) -> dict[str, Any]:
-        assert zygote.process.stdin is not None
-        with zygote.lock:
-            zygote.process.stdin.write((json.dumps(message) + "\n").encode())
-            zygote.process.stdin.flush()
-        deadline = time.monotonic() + 120
-        with zygote.replied:
-            while message["id"] not in zygote.replies:
-                if zygote.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("The worker zygote stopped answering")
-                zygote.replied.wait(0.5)
-            return zygote.replies.pop(message["id"])
-
-    def _read_zygote(self, zygote: _Zygote, stream: IO[bytes]) -> None:
+    def _read_zygote(self, stream: IO[bytes]) -> None:
         for line in stream:
             message = json.loads(line)
             if "exit" in message:
                 self._worker_exited(int(message["exit"]), int(message["code"]))
-                continue
-            with zygote.replied:
-                zygote.replies[message["id"]] = message
-                zygote.replied.notify_all()
+            elif "pid" in message:
+                self._worker_forked(message["id"], int(message["pid"]))
+            else:
+                self._worker_failed(message["id"], str(message.get("error", "the zygote failed")))
+        # The zygote is gone: workers it had not forked yet never will be.
+        with self._lock:
+            unforked = [w.name for w in self._workers.values() if w.pid is None]
+        for name in unforked:
+            self._worker_failed(name, "The worker zygote exited")
+
+    def _worker_forked(self, name: str, pid: int) -> None:
+        with self._lock:
+            record = self._workers.get(name)
+            if record is None:
+                return
+            record.pid = pid
+            self._by_pid[pid] = record
+            kill = record.reason is not None
+        if kill:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+
+    def _worker_failed(self, name: str, message: str) -> None:
+        with self._lock:
+            if self._workers.pop(name, None) is None:
+                return
+            self._exits.append(Exit(name, -1, "start-failed", message))
 
     def _worker_exited(self, pid: int, code: int) -> None:
         with self._lock:
@@ -175,7 +184,7 @@ class ProcessExecutor:
                 limited = [w for w in self._workers.values() if w.memory_limit and w.reason is None]
             for worker in limited:
                 assert worker.memory_limit is not None
-                if _resident_bytes(psutil, worker.pid) > worker.memory_limit:
+                if worker.pid is not None and _resident_bytes(psutil, worker.pid) > worker.memory_limit:
                     self.stop(worker.name, "oom")
 
 

@@ -83,7 +83,7 @@ def error_of(row: Row[Any]) -> wire.ErrorInfo | None:
     return wire.ErrorInfo.model_validate_json(row.error) if row.error else None
 
 
-def action_state(row: Row[Any]) -> wire.ActionState:
+def action_state(row: Any) -> wire.ActionState:
     """The wire state of an ``actions`` row (outputs only once it has succeeded)."""
     outputs = bytes(row.outputs) if row.outputs is not None and row.phase == "SUCCEEDED" else None
     return wire.ActionState(name=row.name, phase=row.phase, outputs=outputs, error=error_of(row))
@@ -179,11 +179,24 @@ def _rows(conn: Connection, run_name: str, names: list[str]) -> dict[str, Row[An
     return found
 
 
+_STATE_COLUMNS = (actions.c.name, actions.c.phase, actions.c.outputs, actions.c.error)
+
+
 def ended_states(engine: Engine, run_name: str, names: list[str]) -> list[wire.ActionState]:
     """The states of those of ``names`` that have ended."""
+    ended: list[wire.ActionState] = []
+    terminal = tuple(wire.TERMINAL_PHASES)
     with engine.connect() as conn:
-        rows = _rows(conn, run_name, names)
-    return [action_state(row) for row in rows.values() if row.phase in wire.TERMINAL_PHASES]
+        for start in range(0, len(names), 500):
+            query = select(*_STATE_COLUMNS).where(
+                and_(
+                    actions.c.run_name == run_name,
+                    actions.c.name.in_(names[start : start + 500]),
+                    actions.c.phase.in_(terminal),
+                )
+            )
+            ended.extend(action_state(row) for row in conn.execute(query))
+    return ended
 
 
 def get_action(engine: Engine, run_name: str, name: str) -> Row[Any] | None:
