@@ -52,7 +52,9 @@ class Scheduler:
         self._stopping = asyncio.Event()
         self.cpu_capacity = float(os.cpu_count() or 1)
         self.memory_capacity = _total_memory()
-        self.max_workers = server.settings.max_workers or max(8, 4 * int(self.cpu_capacity))
+        # Most workers spend their life waiting on the server or on children, so slots are more
+        # plentiful than cores; tasks that ask for CPUs are also bounded by the CPU count.
+        self.max_workers = server.settings.max_workers or max(16, 12 * int(self.cpu_capacity))
 
     async def run(self) -> None:
         """Ticks until :meth:`stop`."""

@@ -128,29 +128,21 @@ async def _attempt(client: WorkerClient, spec: wire.AttemptSpec, stop: threading
 
 def main() -> int:
     """Runs the attempt named by the environment; the exit code is 0 once it is reported."""
-    import time as _t
 
-    T0 = _t.perf_counter()
     client = WorkerClient(
         os.environ["FLYTE_ENDPOINT"],
         os.environ["RUN_NAME"],
         os.environ["ACTION_NAME"],
         int(os.environ["FLYTE_ATTEMPT"]),
     )
-    Ta = _t.perf_counter()
     shipper = LogShipper(client.logs)
     shipper.capture()
-    print(f"TIMING client={Ta - T0:.4f} capture={_t.perf_counter() - Ta:.4f}", flush=True)
     stop = threading.Event()
-    T1 = _t.perf_counter()
     try:
         spec = client.spec()
     except AttemptOver:
         return 0
-    T2 = _t.perf_counter()
     outcome = asyncio.run(_attempt(client, spec, stop))
-    T3 = _t.perf_counter()
-    print(f"TIMING init={T1 - T0:.4f} spec={T2 - T1:.4f} attempt={T3 - T2:.4f}", flush=True)
     stop.set()
     shipper.close()
     try:
