@@ -71,9 +71,7 @@ def _snapshot(shared_dirs: tuple[str, ...]) -> set[Path]:
     return found
 
 
-def _shared_litter(
-    before: set[Path], shared_dirs: tuple[str, ...], stdout: str, remove: bool
-) -> tuple[int, bool]:
+def _shared_litter(before: set[Path], shared_dirs: tuple[str, ...], stdout: str, remove: bool) -> tuple[int, bool]:
     """Count what appeared in the shared folders since ``before``; optionally remove what is ours.
 
     A new second-level entry (``/tmp/flyte/metadata/<run>``) is attributed to this process when its
@@ -174,9 +172,7 @@ def run_once(
         stdout = out_path.read_text(encoding="utf-8", errors="replace")
         result = RunResult(False, wall, usage.ru_maxrss, proc.returncode)
         result.litter_local = count_tree(root) - 3 - len(copy_in)
-        result.litter_shared, result.shared_attributed = _shared_litter(
-            before, shared_dirs, stdout, remove_shared
-        )
+        result.litter_shared, result.shared_attributed = _shared_litter(before, shared_dirs, stdout, remove_shared)
         if timed_out.is_set():
             result.error = f"timed out after {timeout:g} s\n{_tail(err_path)}"
         elif proc.returncode != 0:

@@ -139,8 +139,7 @@ def measure(workload: Workload, pythons: dict[str, str], opts: argparse.Namespac
     argvs = {side: command(workload, side, pythons[side]) for side in SIDES}
     plans = {side: _runs_and_timeout(workload, side, opts) for side in SIDES}
     summaries = {
-        side: Summary(skipped="-" if argvs[side] is None else "" if plans[side][0] else "skipped")
-        for side in SIDES
+        side: Summary(skipped="-" if argvs[side] is None else "" if plans[side][0] else "skipped") for side in SIDES
     }
     for i in range(max(runs for runs, _ in plans.values())):
         for side in SIDES if i % 2 == 0 else tuple(reversed(SIDES)):
@@ -210,10 +209,7 @@ def evaluate(name: str, s: dict[str, Summary]) -> tuple[str, str, str]:
             _le(ours.peak_mb, FANOUT_100K_MAX_MB),
             _le(litter, FANOUT_100K_MAX_LITTER),
         ]
-        target = (
-            f"ours <{FANOUT_100K_MAX_SECONDS:g} s, <{FANOUT_100K_MAX_MB:g} MB, "
-            f"litter <{FANOUT_100K_MAX_LITTER}"
-        )
+        target = f"ours <{FANOUT_100K_MAX_SECONDS:g} s, <{FANOUT_100K_MAX_MB:g} MB, litter <{FANOUT_100K_MAX_LITTER}"
         return ratio, target, _verdict(checks)
     return ratio, "-", "n/a"
 
@@ -237,10 +233,7 @@ def table(results: dict[str, dict[str, Summary]], shared_dirs: list[str]) -> str
         rows.append(
             [
                 name,
-                *(
-                    _cell(s[side], lambda x: f"{x.per_task_us:,.1f}" if x.per_task_us else "-")
-                    for side in SIDES
-                ),
+                *(_cell(s[side], lambda x: f"{x.per_task_us:,.1f}" if x.per_task_us else "-") for side in SIDES),
                 ratio,
                 target,
                 met,
@@ -252,9 +245,7 @@ def table(results: dict[str, dict[str, Summary]], shared_dirs: list[str]) -> str
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
-    lines.append(
-        "µs/task: median in-process time / tasks; wall s: median whole-process time; peak MB: max ru_maxrss;"
-    )
+    lines.append("µs/task: median in-process time / tasks; wall s: median whole-process time; peak MB: max ru_maxrss;")
     lines.append(
         "litter: entries left in the process's own HOME/TMPDIR/cwd + new entries under "
         + ", ".join(shared_dirs)
@@ -311,10 +302,7 @@ def main(argv: list[str] | None = None) -> int:
             "real_python": opts.real_python,
             "repeat": opts.repeat,
             "results": {
-                name: {
-                    side: {"skipped": s.skipped, "runs": [asdict(r) for r in s.runs]}
-                    for side, s in sides.items()
-                }
+                name: {side: {"skipped": s.skipped, "runs": [asdict(r) for r in s.runs]} for side, s in sides.items()}
                 for name, sides in results.items()
             },
         }

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.seaweedfs"]
+pytest_plugins = ["tests.fixtures.seaweedfs", "tests.fixtures.server"]
 
 
 @pytest.fixture(autouse=True)

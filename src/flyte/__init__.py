@@ -47,12 +47,12 @@ from flyte._version import __version__, version
 
 
 def __getattr__(name: str) -> object:
-    # PEP 562: flyte.io loads on first access, so `import flyte` stays light while
-    # `import flyte; flyte.io.File` works without importing flyte.io first.
-    if name == "io":
+    # PEP 562: flyte.io and flyte.remote load on first access, so `import flyte` stays light
+    # while `import flyte; flyte.io.File` or `flyte.remote()` work without importing them first.
+    if name in ("io", "remote"):
         import importlib
 
-        return importlib.import_module("flyte.io")
+        return importlib.import_module(f"flyte.{name}")
     raise AttributeError(f"module 'flyte' has no attribute '{name}'")
 
 
@@ -106,6 +106,7 @@ __all__ = [
     "latest_checkpoint",
     "logger",
     "map",
+    "remote",
     "report",
     "run",
     "system_logger",

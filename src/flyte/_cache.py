@@ -86,9 +86,7 @@ class FunctionBodyPolicy:
         except (OSError, TypeError, SyntaxError):
             code = getattr(func, "__code__", None)
             if not isinstance(code, types.CodeType):
-                raise ValueError(
-                    f"Cannot compute a cache version for {func!r}: its source is unavailable"
-                ) from None
+                raise ValueError(f"Cannot compute a cache version for {func!r}: its source is unavailable") from None
             body = _code_fingerprint(code)
         else:
             _strip_docstrings(tree)
@@ -108,8 +106,7 @@ def _behavior(value: object) -> CacheBehavior:
         if lowered in _ALIASES:
             return _ALIASES[lowered]
     raise ValueError(
-        f"Invalid cache behavior: {value!r}. Must be one of {list(_BEHAVIORS)} "
-        f"(aliases accepted: {sorted(_ALIASES)})."
+        f"Invalid cache behavior: {value!r}. Must be one of {list(_BEHAVIORS)} (aliases accepted: {sorted(_ALIASES)})."
     )
 
 
@@ -142,9 +139,7 @@ class Cache:
             raise TypeError(f"salt must be a str, got {type(self.salt).__name__}: {self.salt!r}")
         inputs = (self.ignored_inputs,) if isinstance(self.ignored_inputs, str) else self.ignored_inputs
         if not isinstance(inputs, (tuple, list)) or not all(isinstance(name, str) for name in inputs):
-            raise TypeError(
-                f"ignored_inputs must be an input name or a tuple of them, got {self.ignored_inputs!r}"
-            )
+            raise TypeError(f"ignored_inputs must be an input name or a tuple of them, got {self.ignored_inputs!r}")
         self.ignored_inputs = tuple(inputs)
         if self.policies is None:
             self.policies = [] if self.behavior == "disable" else [FunctionBodyPolicy()]
@@ -183,16 +178,12 @@ class Cache:
         if self.version_override is not None:
             return self.version_override
         if self.behavior == "override":
-            raise ValueError(
-                'Cache(behavior="override") needs a version: pass version_override / cache_version'
-            )
+            raise ValueError('Cache(behavior="override") needs a version: pass version_override / cache_version')
         if params is None:
             raise ValueError("A function (VersionParameters) is needed to compute an 'auto' cache version")
         if not isinstance(params, VersionParameters):
             params = VersionParameters(func=params)
-        policies = (
-            self.policies if isinstance(self.policies, list) else [self.policies] if self.policies else []
-        )
+        policies = self.policies if isinstance(self.policies, list) else [self.policies] if self.policies else []
         if not policies:
             raise ValueError("Cache has no version_override and no policies to compute one")
         digest = hashlib.sha256(self.salt.encode())

@@ -19,9 +19,7 @@ def _local_path(location: str) -> Path:
     if parsed.scheme == "file":
         return Path(parsed.path)
     if parsed.scheme and len(parsed.scheme) > 1:  # one letter is a Windows drive, not a scheme
-        raise ValueError(
-            f"Checkpoint location {location!r} is not supported: only local paths and file:// URIs are"
-        )
+        raise ValueError(f"Checkpoint location {location!r} is not supported: only local paths and file:// URIs are")
     return Path(location)
 
 

@@ -16,6 +16,5 @@ class Documentation:
     def __post_init__(self) -> None:
         if not isinstance(self.description, str):
             raise TypeError(
-                f"Documentation.description must be a str, got {type(self.description).__name__}: "
-                f"{self.description!r}"
+                f"Documentation.description must be a str, got {type(self.description).__name__}: {self.description!r}"
             )

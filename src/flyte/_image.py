@@ -93,9 +93,7 @@ def _mounts(secret_mounts: Mounts) -> tuple[Secret, ...]:
 def _pip(index: str | None, extra: IndexUrls, pre: bool, args: str | None, mounts: Mounts) -> dict[str, Any]:
     """The options shared by every layer that runs a Python package installer."""
     urls = (extra,) if isinstance(extra, str) else tuple(extra or ())
-    return dict(
-        index_url=index, extra_index_urls=urls, pre=pre, extra_args=args, secret_mounts=_mounts(mounts)
-    )
+    return dict(index_url=index, extra_index_urls=urls, pre=pre, extra_args=args, secret_mounts=_mounts(mounts))
 
 
 def _current_python() -> tuple[int, int]:
@@ -262,13 +260,9 @@ class Image:
         )
         return image._append(addl_layer) if addl_layer is not None else image
 
-    def with_apt_packages(
-        self, *packages: str | list[str], secret_mounts: SecretRequest | None = None
-    ) -> Image:
+    def with_apt_packages(self, *packages: str | list[str], secret_mounts: SecretRequest | None = None) -> Image:
         """Install Debian packages: ``with_apt_packages("git", "curl")`` or ``(["git", "curl"])``."""
-        return self._add(
-            "apt", packages=_names("apt packages", packages), secret_mounts=_mounts(secret_mounts)
-        )
+        return self._add("apt", packages=_names("apt packages", packages), secret_mounts=_mounts(secret_mounts))
 
     def with_pip_packages(
         self,
@@ -330,9 +324,7 @@ class Image:
     def with_env_vars(self, env_vars: Mapping[str, str]) -> Image:
         """Set environment variables in the image (in the given order)."""
         if not isinstance(env_vars, Mapping):
-            raise TypeError(
-                f"env_vars must be a dict of str to str, got {type(env_vars).__name__}: {env_vars!r}"
-            )
+            raise TypeError(f"env_vars must be a dict of str to str, got {type(env_vars).__name__}: {env_vars!r}")
         for key, value in env_vars.items():
             if not isinstance(key, str) or not isinstance(value, str):
                 raise TypeError(f"env_vars must map str to str, got {key!r}: {value!r}")
@@ -346,9 +338,7 @@ class Image:
 
     def with_commands(self, commands: list[str] | str, secret_mounts: SecretRequest | None = None) -> Image:
         """Run shell commands while building, in order (one string or a list of them)."""
-        return self._add(
-            "commands", commands=_names("commands", [commands]), secret_mounts=_mounts(secret_mounts)
-        )
+        return self._add("commands", commands=_names("commands", [commands]), secret_mounts=_mounts(secret_mounts))
 
     def with_source_file(self, src: Path | list[Path], dst: str = ".") -> Image:
         """Copy local files into ``dst`` in the image; the files' contents are part of the hash."""

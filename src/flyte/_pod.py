@@ -23,13 +23,10 @@ class PodTemplate:
 
     def __post_init__(self) -> None:
         if not isinstance(self.primary_container_name, str) or not self.primary_container_name:
-            raise ValueError(
-                f"primary_container_name must be a non-empty str, got {self.primary_container_name!r}"
-            )
+            raise ValueError(f"primary_container_name must be a non-empty str, got {self.primary_container_name!r}")
         for field in ("labels", "annotations"):
             value = getattr(self, field)
             if value is not None and not (
-                isinstance(value, dict)
-                and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+                isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
             ):
                 raise TypeError(f"{field} must be a dict of str to str, got {value!r}")

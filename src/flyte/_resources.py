@@ -131,18 +131,12 @@ class Device:
 
     def __post_init__(self) -> None:
         if isinstance(self.quantity, bool) or not isinstance(self.quantity, int) or self.quantity < 1:
-            raise ValueError(
-                f"{self.device_class} quantity must be an int of at least 1, got {self.quantity!r}"
-            )
+            raise ValueError(f"{self.device_class} quantity must be an int of at least 1, got {self.quantity!r}")
         if self.device_class not in get_args(DeviceClass):
-            raise ValueError(
-                f"Invalid device class {self.device_class!r}: must be one of {get_args(DeviceClass)}"
-            )
+            raise ValueError(f"Invalid device class {self.device_class!r}: must be one of {get_args(DeviceClass)}")
 
     def __repr__(self) -> str:
-        extra = "".join(
-            f", {name}={getattr(self, name)!r}" for name in ("device", "partition") if getattr(self, name)
-        )
+        extra = "".join(f", {name}={getattr(self, name)!r}" for name in ("device", "partition") if getattr(self, name))
         return f"Device({self.quantity}, {self.device_class!r}{extra})"
 
 
@@ -224,9 +218,7 @@ def _parse_accelerator(spec: str) -> Device:
         raise ValueError(
             f"gpu must be '<device>:<count>' with a known device and count, such as 'A100:2', got {spec!r}. "
             f"Known devices and counts: "
-            + "; ".join(
-                f"{n}: {', '.join(map(str, counts))}" for n, (_, counts) in _ACCELERATOR_COUNTS.items()
-            )
+            + "; ".join(f"{n}: {', '.join(map(str, counts))}" for n, (_, counts) in _ACCELERATOR_COUNTS.items())
         )
     return Device(quantity=int(count), device_class=known[0], device=name)
 

@@ -23,16 +23,10 @@ class Backoff:
 
     def __post_init__(self) -> None:
         if not isinstance(self.base, timedelta):
-            raise TypeError(
-                f"Backoff.base must be a timedelta, got {type(self.base).__name__}: {self.base!r}"
-            )
+            raise TypeError(f"Backoff.base must be a timedelta, got {type(self.base).__name__}: {self.base!r}")
         if self.cap is not None and not isinstance(self.cap, timedelta):
             raise TypeError(f"Backoff.cap must be a timedelta, got {type(self.cap).__name__}: {self.cap!r}")
-        if (
-            isinstance(self.factor, bool)
-            or not isinstance(self.factor, (int, float))
-            or not math.isfinite(self.factor)
-        ):
+        if isinstance(self.factor, bool) or not isinstance(self.factor, (int, float)) or not math.isfinite(self.factor):
             raise ValueError(f"Backoff.factor must be a finite number, got {self.factor!r}")
         if self.base < timedelta(0):
             raise ValueError(f"Backoff.base must be >= 0, got {self.base!r}")

@@ -17,9 +17,7 @@ _MIN_TTL = timedelta(seconds=30)
 
 def _ttl(field: str, value: object) -> timedelta:
     if isinstance(value, bool) or not isinstance(value, (int, timedelta)):
-        raise ValueError(
-            f"{field} must be an int (seconds) or a timedelta, got {type(value).__name__}: {value!r}"
-        )
+        raise ValueError(f"{field} must be an int (seconds) or a timedelta, got {type(value).__name__}: {value!r}")
     ttl = value if isinstance(value, timedelta) else timedelta(seconds=value)
     if ttl < _MIN_TTL:
         raise ValueError(f"{field} must be at least 30 seconds, got {value!r}")
@@ -47,11 +45,7 @@ class ReusePolicy:
         self.replicas = self._check_replicas(self.replicas)
         self.idle_ttl = _ttl("idle_ttl", self.idle_ttl)
         self.scaledown_ttl = _ttl("scaledown_ttl", self.scaledown_ttl)
-        if (
-            isinstance(self.concurrency, bool)
-            or not isinstance(self.concurrency, int)
-            or self.concurrency < 1
-        ):
+        if isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int) or self.concurrency < 1:
             raise ValueError(f"concurrency must be an int of at least 1, got {self.concurrency!r}")
         if self.scope not in ("global", "run"):
             raise ValueError(f'scope must be "global" or "run", got {self.scope!r}')
@@ -93,7 +87,5 @@ class ReusePolicy:
     def get_scaledown_ttl(self) -> timedelta:
         """How long the pool waits before removing an unneeded replica."""
         return (
-            self.scaledown_ttl
-            if isinstance(self.scaledown_ttl, timedelta)
-            else timedelta(seconds=self.scaledown_ttl)
+            self.scaledown_ttl if isinstance(self.scaledown_ttl, timedelta) else timedelta(seconds=self.scaledown_ttl)
         )

@@ -129,14 +129,37 @@ class _Runner:
             raise TypeError(f"flyte.run expects a task (decorated with @env.task), got {task!r}")
         state = get_init_state()
         mode = self.mode or ("local" if state.is_local else "remote")
-        if mode != "local":
+        if mode == "local":
+            return await self._run_local(task, state.project, state.domain, state.org, state.config, args, kwargs)
+        if mode == "hybrid" or state.endpoint is None:
             raise InitializationError(
                 "RemoteUnavailable",
                 "user",
-                f"Remote runs need a flyte server at the configured endpoint ({state.endpoint}); "
-                "this version runs locally only: use mode='local' or remove the endpoint",
+                "hybrid mode is not supported: use mode='local' or 'remote'"
+                if mode == "hybrid"
+                else "mode='remote' needs a flyte server: call flyte.init(endpoint=...) or set "
+                "admin.endpoint in the config",
             )
-        return await self._run_local(task, state.project, state.domain, state.org, state.config, args, kwargs)
+        from flyte._custom_context import get_custom_context
+        from flyte._internal.remote_run import submit_remote_run
+
+        # The client blocks on HTTP: a thread keeps the caller's event loop free meanwhile.
+        return await asyncio.to_thread(
+            submit_remote_run,
+            task,
+            args,
+            kwargs,
+            name=self.name,
+            project=self.project or state.project,
+            domain=self.domain or state.domain,
+            env_vars=self.env_vars,
+            overwrite_cache=self.overwrite_cache,
+            disable_run_cache=self.disable_run_cache,
+            root=state.root_dir,
+            endpoint=state.endpoint,
+            custom_context={**get_custom_context(), **self.custom_context},
+            max_action_concurrency=self.max_action_concurrency,
+        )
 
     async def _run_local(
         self,

@@ -43,9 +43,7 @@ class Secret:
         if not isinstance(self.key, str):
             raise TypeError(f"Secret key must be a str, got {type(self.key).__name__}: {self.key!r}")
         if self.mount is not None and pathlib.Path(self.mount) != _SUPPORTED_MOUNT:
-            raise ValueError(
-                f"Secret mount {str(self.mount)!r} is not supported: only {_SUPPORTED_MOUNT} can be used"
-            )
+            raise ValueError(f"Secret mount {str(self.mount)!r} is not supported: only {_SUPPORTED_MOUNT} can be used")
         if not self.as_env_var and self.mount is None:
             self.as_env_var = _env_var_from(self.key, self.group)
         if self.as_env_var is not None and not _ENV_VAR_NAME.match(self.as_env_var):
@@ -75,9 +73,7 @@ def secrets_from_request(secrets: SecretRequest | tuple[str | Secret, ...] | Non
         return []
     items = [secrets] if isinstance(secrets, (str, Secret)) else secrets
     if not isinstance(items, (list, tuple)):
-        raise TypeError(
-            f"secrets must be a str, a Secret or a list of them, got {type(secrets).__name__}: {secrets!r}"
-        )
+        raise TypeError(f"secrets must be a str, a Secret or a list of them, got {type(secrets).__name__}: {secrets!r}")
     result: list[Secret] = []
     for item in items:
         if isinstance(item, str):

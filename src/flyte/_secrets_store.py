@@ -66,11 +66,7 @@ class SecretInfo:
     @property
     def scope(self) -> str:
         """A readable scope: ``"global"``, ``"project=p"``, ``"domain=d"`` or ``"project=p domain=d"``."""
-        parts = [
-            f"{label}={value}"
-            for label, value in (("project", self.project), ("domain", self.domain))
-            if value
-        ]
+        parts = [f"{label}={value}" for label, value in (("project", self.project), ("domain", self.domain)) if value]
         return " ".join(parts) or "global"
 
 
@@ -107,9 +103,7 @@ def get_secret(
     if group is not None:
         _check_name("secret group", group)
         key = f"{group}/{key}"
-    by_scope = {
-        (e["project"], e["domain"]): e["value"] for e in _read(secrets_path(home)) if e["name"] == key
-    }
+    by_scope = {(e["project"], e["domain"]): e["value"] for e in _read(secrets_path(home)) if e["name"] == key}
     # Without a project or domain some steps coincide, e.g. (project, None) twice; that is harmless.
     for scope in ((project, domain), (project, None), (None, domain), (None, None)):
         if scope in by_scope:
@@ -124,9 +118,7 @@ def list_secrets(*, home: Path | None = None) -> list[SecretInfo]:
     return sorted(infos, key=lambda i: (i.name, i.project or "", i.domain or ""))
 
 
-def delete_secret(
-    key: str, project: str | None = None, domain: str | None = None, *, home: Path | None = None
-) -> bool:
+def delete_secret(key: str, project: str | None = None, domain: str | None = None, *, home: Path | None = None) -> bool:
     """Removes the secret with exactly this name and scope; returns whether one existed."""
     validate_secret(key, project, domain)
     path = secrets_path(home)

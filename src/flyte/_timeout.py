@@ -13,9 +13,7 @@ def _seconds(field: str, value: timedelta | float | None) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, timedelta)):
-        raise ValueError(
-            f"{field} must be an int (seconds) or a timedelta, got {type(value).__name__}: {value!r}"
-        )
+        raise ValueError(f"{field} must be an int (seconds) or a timedelta, got {type(value).__name__}: {value!r}")
     seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
     if seconds < 0:
         raise ValueError(f"{field} must not be negative, got {value!r}")

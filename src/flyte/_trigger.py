@@ -43,9 +43,7 @@ class Cron:
 
     def __post_init__(self) -> None:
         if not isinstance(self.expression, str):
-            raise TypeError(
-                f"Cron expression must be a str, got {type(self.expression).__name__}: {self.expression!r}"
-            )
+            raise TypeError(f"Cron expression must be a str, got {type(self.expression).__name__}: {self.expression!r}")
         fields = self.expression.split()
         if not (len(fields) == 5 or (len(fields) == 1 and fields[0] in _CRON_MACROS)):
             raise ValueError(
@@ -54,9 +52,7 @@ class Cron:
                 f"got {len(fields)} field(s)"
             )
         if not isinstance(self.timezone, str) or not self.timezone:
-            raise ValueError(
-                f"Cron timezone must be a non-empty IANA name such as 'UTC', got {self.timezone!r}"
-            )
+            raise ValueError(f"Cron timezone must be a non-empty IANA name such as 'UTC', got {self.timezone!r}")
 
     @property
     def timezone_expression(self) -> str:

@@ -91,9 +91,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _flyte(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(FLYTE), *args], cwd=workdir, capture_output=True, text=True, timeout=60, check=False
-    )
+    return subprocess.run([str(FLYTE), *args], cwd=workdir, capture_output=True, text=True, timeout=60, check=False)
 
 
 def _one_line_failure(workdir: Path, *args: str) -> str:
@@ -128,10 +126,7 @@ def test_unknown_task(workdir: Path) -> None:
 
 
 def test_missing_file(workdir: Path) -> None:
-    assert (
-        _one_line_failure(workdir, "run", "missing.py", "main")
-        == "Error: cannot load missing.py: no such file\n"
-    )
+    assert _one_line_failure(workdir, "run", "missing.py", "main") == "Error: cannot load missing.py: no such file\n"
 
 
 def test_file_that_fails_to_import(workdir: Path) -> None:
@@ -187,9 +182,7 @@ class Terminal:
         self.fd, child_end = pty.openpty()
         fcntl.ioctl(child_end, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
         env = {**os.environ, "TERM": "xterm-256color"}
-        self.process = subprocess.Popen(
-            args, cwd=cwd, env=env, stdin=child_end, stdout=child_end, stderr=child_end
-        )
+        self.process = subprocess.Popen(args, cwd=cwd, env=env, stdin=child_end, stdout=child_end, stderr=child_end)
         os.close(child_end)
         self.output = ""
 

@@ -27,9 +27,7 @@ def count_files(d: flyte.io.Dir) -> int:
 
 
 def _flyte(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(FLYTE), "run", "--local", "wf.py", *args], cwd=work, capture_output=True, text=True
-    )
+    return subprocess.run([str(FLYTE), "run", "--local", "wf.py", *args], cwd=work, capture_output=True, text=True)
 
 
 def test_file_and_dir_inputs_from_local_paths(tmp_path: Path) -> None:

@@ -57,6 +57,7 @@ EXPECTED_EXPORTS = [
     "latest_checkpoint",
     "logger",
     "map",
+    "remote",
     "report",
     "run",
     "system_logger",

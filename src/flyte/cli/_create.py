@@ -71,9 +71,7 @@ def create_config(
 @create.command("secret", short_help="Store a secret.")
 @click.argument("name")
 @click.argument("value", required=False)
-@click.option(
-    "--value", "value_option", metavar="VALUE", help="The value, as an option instead of an argument."
-)
+@click.option("--value", "value_option", metavar="VALUE", help="The value, as an option instead of an argument.")
 @click.option(
     "--from-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -1,4 +1,9 @@
-"""``flyte get``: show the effective configuration and the local secrets (never their values)."""
+"""``flyte get``: show the configuration, the local secrets (never their values) and runs.
+
+Runs, their actions, inputs, outputs and logs come from the server when an endpoint is
+configured, else from the local runs database (see :mod:`flyte.cli._sources`); the run
+commands live in :mod:`flyte.cli._get_runs`.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,19 @@ import click
 
 from flyte._config import config_search_path
 from flyte._secrets_store import list_secrets
+from flyte.cli._get_runs import get_io, get_logs, get_run, get_runs
 from flyte.cli.main import current_config
 
-__all__ = ["get", "get_config", "get_secret"]
+__all__ = ["get", "get_config", "get_io", "get_logs", "get_run", "get_runs", "get_secret"]
 
 
 @click.group()
 def get() -> None:
-    """Show the configuration or the local secrets."""
+    """Show the configuration, the local secrets, or runs with their actions, data and logs."""
+
+
+for _command in (get_runs, get_run, get_io, get_logs):
+    get.add_command(_command)
 
 
 @get.command("config", short_help="Print the effective configuration.")

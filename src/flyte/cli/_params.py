@@ -100,9 +100,7 @@ def _fields(record: Any) -> list[str]:
     """``name: type`` of each field a JSON object for ``record`` may have."""
     if isinstance(record, type) and dataclasses.is_dataclass(record):
         hints = field_types(record)
-        return [
-            f"{f.name}: {type_text(hints.get(f.name, Any))}" for f in dataclasses.fields(record) if f.init
-        ]
+        return [f"{f.name}: {type_text(hints.get(f.name, Any))}" for f in dataclasses.fields(record) if f.init]
     return [f"{name}: {type_text(info.annotation)}" for name, info in record.model_fields.items()]
 
 
@@ -146,9 +144,7 @@ def option_for(name: str, tp: Any, default: Any) -> click.Option:
         help_text = _with_default("optional" if optional else "", shown)
         return click.Option([*decls, name], help=help_text, **settings)
     help_text = _with_default(_describe(tp), _shown_default(settings.get("default")))
-    return click.Option(
-        [*(f"--{s}" for s in spellings), name], type=ValueType(tp), help=help_text, **settings
-    )
+    return click.Option([*(f"--{s}" for s in spellings), name], type=ValueType(tp), help=help_text, **settings)
 
 
 def _with_default(text: str, shown: str) -> str:

@@ -81,9 +81,7 @@ class ProgressLine:
         """The line left behind: ``Run r12 succeeded in 3.2s: 6 done, 0 failed, 1 cached``."""
         counts = self._find_counts()
         outcome = "succeeded in" if succeeded else "failed after"
-        actions = (
-            "" if counts is None else f": {counts.done} done, {counts.failed} failed, {counts.cached} cached"
-        )
+        actions = "" if counts is None else f": {counts.done} done, {counts.failed} failed, {counts.cached} cached"
         return f"Run {self.run_name} {outcome} {self._elapsed()}{actions}"
 
     def _draw(self) -> None:

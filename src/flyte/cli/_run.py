@@ -7,26 +7,35 @@ The command is three nested levels, each a click command so that each level has 
     |                        |    the task: short (function) name or full env.func name
     |                        the workflow file, loaded only when a task or the help needs it
 
-Local mode is the only one so far: a run is local with ``--local`` or when no endpoint is
-configured. Outcome, on stdout: the run's name, its outputs and where its records are. A
-failing task prints its error code and message on one line, and a hint, and exits with 1; bad
+A run is local with ``--local`` or when no endpoint is configured: it runs in this process and
+prints its name, its outputs and where its records are. Otherwise it goes to the server: the
+code is bundled and uploaded (when the server lacks it), the run is created and its name and
+URL printed; with ``--follow`` the command then streams the root action's logs under a line
+counting the actions by phase, and prints the outputs once the run ends.
+
+A failing task prints its error code and message on one line, and a hint, and exits with 1; bad
 values, unknown tasks and files that do not load are one-line errors with exit code 1 too.
 """
 
 from __future__ import annotations
 
 import inspect
-import pprint
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from flyte._internal.module_loader import module_name_for
 from flyte.cli._loader import TaskIndex, load_file, summary
 from flyte.cli._params import task_options
+from flyte.cli._show import readable
 from flyte.cli.main import current_config
 
 if TYPE_CHECKING:
+    from flyte._config import Config
+    from flyte._run import Run
     from flyte._task import AsyncFunctionTaskTemplate
     from flyte.errors import BaseRuntimeError
 
@@ -44,6 +53,7 @@ class RunSettings:
     env_vars: dict[str, str] = field(default_factory=dict)
     overwrite_cache: bool = False
     disable_run_cache: bool = False
+    follow: bool = False
 
 
 def _one_line(text: str) -> str:
@@ -59,18 +69,20 @@ def _raise_bad_value(error: click.BadParameter) -> NoReturn:
 class RunFailed(click.ClickException):
     """A run whose task failed: the error's code and message on one line, then a hint."""
 
-    def __init__(self, run_name: str, error: BaseRuntimeError) -> None:
+    def __init__(self, run_name: str, error: BaseRuntimeError, remote: bool = False) -> None:
         super().__init__(_one_line(f"run {run_name} failed: {error.code}: {error.message}"))
         self.run_name = run_name
         self.error = error
+        self.remote = remote
 
     def hint(self) -> str:
         """What to do next, depending on whose fault the error is."""
         if self.error.kind == "system":
             return (
-                "Hint: this is an error of flyte, not of the task's code; "
-                f"please report it with run {self.run_name}."
+                f"Hint: this is an error of flyte, not of the task's code; please report it with run {self.run_name}."
             )
+        if self.remote:
+            return f"Hint: the error comes from the task's code; see its traceback with: flyte get io {self.run_name}"
         return (
             f"Hint: the error comes from the task's code; its full traceback is kept with "
             f"run {self.run_name} in the local run records."
@@ -200,6 +212,9 @@ class _RunGroup(click.Group):
 )
 @click.option("--overwrite-cache", is_flag=True, help="Run cached tasks again, replacing their outputs.")
 @click.option("--disable-run-cache", is_flag=True, help="Neither read nor write the cache in this run.")
+@click.option(
+    "-f", "--follow", is_flag=True, help="On a server: show progress and logs until the run ends, then outputs."
+)
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -208,6 +223,7 @@ def run(
     env_vars: dict[str, str],
     overwrite_cache: bool,
     disable_run_cache: bool,
+    follow: bool,
 ) -> None:
     """Run a task from a Python file, locally or on a server.
 
@@ -219,19 +235,18 @@ def run(
 
     Run options go before FILE; the task's inputs go after TASK, one option per input
     (--my_param or --my-param). Lists, dicts, tuples, dataclasses and pydantic models are given
-    as JSON. Runs are local when --local is given or no endpoint is configured.
+    as JSON. Runs are local when --local is given or no endpoint is configured; on a server,
+    the command returns once the run is created unless --follow is given.
     """
-    ctx.meta[_SETTINGS_KEY] = RunSettings(local, name, env_vars, overwrite_cache, disable_run_cache)
+    ctx.meta[_SETTINGS_KEY] = RunSettings(local, name, env_vars, overwrite_cache, disable_run_cache, follow)
 
 
 def _run_task(task: AsyncFunctionTaskTemplate[Any, Any, Any], inputs: dict[str, Any]) -> None:
     settings: RunSettings = click.get_current_context().meta.get(_SETTINGS_KEY, RunSettings())
     config = current_config()
     if config.is_remote and not settings.local:
-        raise click.ClickException(
-            f"remote runs need the flyte server, which is not available yet (endpoint "
-            f"{config.admin.endpoint}); add --local to run in this process"
-        )
+        _run_remote(task, inputs, settings, config)
+        return
     import flyte
     from flyte._internal.engine.naming import new_run_name
     from flyte.cli._progress import progress_line
@@ -254,13 +269,54 @@ def _run_task(task: AsyncFunctionTaskTemplate[Any, Any, Any], inputs: dict[str, 
     except BaseRuntimeError as e:
         raise RunFailed(run_name, e) from e
     click.echo(f"Run:     {handle.name} ({handle.phase})")
-    click.echo("Outputs:" + ("" if outputs.named_outputs else " none"))
-    for key, value in outputs.named_outputs.items():
-        click.echo(_readable(f"  {key} = ", value))
+    _show_outputs(outputs.named_outputs)
     click.echo(f"Records: {handle.url}")
 
 
-def _readable(prefix: str, value: Any) -> str:
-    """``prefix`` and the value pretty-printed, its continuation lines aligned under it."""
-    text = pprint.pformat(value, width=100, sort_dicts=False)
-    return prefix + text.replace("\n", "\n" + " " * len(prefix))
+def _show_outputs(named: dict[str, Any]) -> None:
+    click.echo("Outputs:" + ("" if named else " none"))
+    for key, value in named.items():
+        click.echo(readable(f"  {key} = ", value))
+
+
+def _project_root(task: AsyncFunctionTaskTemplate[Any, Any, Any]) -> Path:
+    """The folder whose loaded sources are bundled: the working folder when the task's file is
+    inside it, else the folder its file was imported from."""
+    cwd = Path.cwd().resolve()
+    file = getattr(sys.modules.get(task.func.__module__), "__file__", None)
+    if file is None:
+        return cwd
+    path = Path(file).resolve()
+    return cwd if path.is_relative_to(cwd) else module_name_for(path)[1]
+
+
+def _run_remote(
+    task: AsyncFunctionTaskTemplate[Any, Any, Any], inputs: dict[str, Any], settings: RunSettings, config: Config
+) -> None:
+    import flyte
+    from flyte.errors import BaseRuntimeError
+
+    flyte.init_from_config(config, root_dir=_project_root(task))
+    runner = flyte.with_runcontext(
+        mode="remote",
+        name=settings.name,
+        env_vars=settings.env_vars,
+        overwrite_cache=settings.overwrite_cache,
+        disable_run_cache=settings.disable_run_cache,
+    )
+    handle: Run = runner.run(task, **inputs)
+    click.echo(f"Run:     {handle.name} ({handle.phase})")
+    click.echo(f"URL:     {handle.url}")
+    if not settings.follow:
+        return
+    from flyte._internal.client import client_for
+    from flyte.cli._follow import follow_run
+
+    assert config.admin.endpoint is not None  # the run was just created there
+    follow_run(client_for(config.admin.endpoint), handle.name)
+    try:
+        outputs = handle.outputs()
+    except BaseRuntimeError as e:
+        raise RunFailed(handle.name, e, remote=True) from e
+    click.echo(f"Run:     {handle.name} ({handle.phase})")
+    _show_outputs(outputs.named_outputs)

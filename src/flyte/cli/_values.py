@@ -122,9 +122,7 @@ def parse_duration(text: str) -> dt.timedelta:
     except ValueError:
         pass
     if compact and _DURATION_PART.sub("", compact) == "":
-        return dt.timedelta(
-            seconds=sum(float(n) * _DURATION_UNITS[u] for n, u in _DURATION_PART.findall(compact))
-        )
+        return dt.timedelta(seconds=sum(float(n) * _DURATION_UNITS[u] for n, u in _DURATION_PART.findall(compact)))
     raise ValueProblem(f"{text!r} is not a duration (give seconds, or e.g. 1h30m, 2d, 45s, 250ms)")
 
 

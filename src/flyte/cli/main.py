@@ -161,14 +161,13 @@ def current_config() -> Config:
 
 _COMMANDS: dict[str, LazyCommand] = {
     "create": LazyCommand("flyte.cli._create", "create", "Create a configuration file or a secret."),
-    "get": LazyCommand("flyte.cli._get", "get", "Show the configuration or the local secrets."),
+    "get": LazyCommand("flyte.cli._get", "get", "Show the configuration, secrets, runs, their data and logs."),
     "run": LazyCommand("flyte.cli._run", "run", "Run a task from a Python file, locally or on a server."),
+    "start": LazyCommand("flyte.cli._start", "start", "Start the flyte server."),
 }
 
 
-@click.group(
-    "flyte", cls=_RootGroup, lazy_commands=_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]}
-)
+@click.group("flyte", cls=_RootGroup, lazy_commands=_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="openflyte", prog_name="flyte", message="%(prog)s %(version)s")
 @click.option(
     "-c",

@@ -46,9 +46,7 @@ def parse_literal(literal: Any) -> tuple[str, str]:
     """The URI and format of a dataframe literal; TypeTransformerFailedError if it is none."""
     uri = literal.get("uri") if isinstance(literal, Mapping) else None
     if not isinstance(uri, str) or not uri:
-        raise TypeTransformerFailedError(
-            f"expected a dataframe literal {{'uri', 'format'}}, got {describe(literal)}"
-        )
+        raise TypeTransformerFailedError(f"expected a dataframe literal {{'uri', 'format'}}, got {describe(literal)}")
     try:
         return uri, check_format(literal.get("format") or PARQUET, uri)
     except ValueError as e:
@@ -98,9 +96,7 @@ class DataFrame:
         run's raw-data prefix; by default a new object under that prefix.
         """
         if not _is_frame(val) or _frames().kind_of(val) is None:
-            raise TypeError(
-                f"DataFrame.wrap_df expects a pandas, pyarrow or polars frame, got {describe(val)}"
-            )
+            raise TypeError(f"DataFrame.wrap_df expects a pandas, pyarrow or polars frame, got {describe(val)}")
         df = cls(uri, format)
         df._val = val
         return df
@@ -283,9 +279,7 @@ class DataFrameTransformer(TypeTransformer[DataFrame]):
             return DataFrame.wrap_df(value).to_literal()
         if inspect.iscoroutine(value):
             value.close()  # it will never run; closing it silences the "never awaited" warning
-            raise TypeTransformerFailedError(
-                "expected DataFrame, got an un-awaited coroutine: await the call"
-            )
+            raise TypeTransformerFailedError("expected DataFrame, got an un-awaited coroutine: await the call")
         raise mismatch("DataFrame", value)
 
     def to_python_value(self, literal: Any) -> DataFrame:

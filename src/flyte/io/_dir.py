@@ -163,9 +163,7 @@ class Dir(_Ref):
         if not infos:
             raise FileNotFoundError(f"Dir.download: nothing is stored under '{self.path}'")
         target.mkdir(parents=True, exist_ok=True)
-        await _bounded(
-            store.download_file_async(info.uri, target / relative(self.path, info.uri)) for info in infos
-        )
+        await _bounded(store.download_file_async(info.uri, target / relative(self.path, info.uri)) for info in infos)
 
 
 class Walk:
@@ -218,9 +216,7 @@ async def _upload(store: BlobStore, source: Path, uri: str) -> None:
         await store.upload_file_async(source, uri)
     except OSError as e:
         # The store's message may name neither side (a dangling link, a file removed meanwhile).
-        raise type(e)(
-            e.errno, f"Dir.from_local: cannot upload '{source}' to '{uri}': {e.strerror or e}"
-        ) from e
+        raise type(e)(e.errno, f"Dir.from_local: cannot upload '{source}' to '{uri}': {e.strerror or e}") from e
 
 
 def _local_members(root: Path) -> list[str]:

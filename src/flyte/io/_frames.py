@@ -88,8 +88,7 @@ def kind_of_type(tp: Any) -> FrameKind:
     if library in FRAME_LIBRARIES and isinstance(tp, type) and issubclass(tp, kind_for(library).frame_type):
         return kind_for(library)
     raise TypeError(
-        f"{type_text(tp)} is not a supported frame type: "
-        "use pandas.DataFrame, pyarrow.Table or polars.DataFrame"
+        f"{type_text(tp)} is not a supported frame type: use pandas.DataFrame, pyarrow.Table or polars.DataFrame"
     )
 
 

@@ -67,9 +67,7 @@ class Opener:
     async def __aenter__(self) -> AsyncHandle:
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flyte-file")
         try:
-            handle = await asyncio.wrap_future(
-                pool.submit(open_handle, self._file, self._mode, self._encoding)
-            )
+            handle = await asyncio.wrap_future(pool.submit(open_handle, self._file, self._mode, self._encoding))
         except BaseException:
             pool.shutdown(wait=False)
             raise

@@ -43,6 +43,4 @@ def write_table(df: Any, fh: IO[bytes], fmt: str) -> None:
 
             pq.write_table(df, fh)
     else:
-        raise TypeError(
-            f"File.from_dataframe expects a pandas, polars or pyarrow table, got {type(df).__qualname__}"
-        )
+        raise TypeError(f"File.from_dataframe expects a pandas, polars or pyarrow table, got {type(df).__qualname__}")

@@ -138,4 +138,11 @@ def serve(
     settings.server_home.mkdir(parents=True, exist_ok=True)
     app = create_app(settings)
     print(f"flyte server {__version__} listening on {settings.endpoint}", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("FLYTE_SERVER_LOG_LEVEL", "warning"))
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=os.environ.get("FLYTE_SERVER_LOG_LEVEL", "warning"),
+        # Long-polls would otherwise hold a stopping server for up to their full timeout.
+        timeout_graceful_shutdown=2,
+    )

@@ -94,9 +94,7 @@ def test_requests_are_signed_with_the_configured_keys(
         get_store(uri).put(uri, b"y")
 
 
-def test_aws_variables_are_the_fallback(
-    s3_env: S3Server, prefix: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_aws_variables_are_the_fallback(s3_env: S3Server, prefix: str, monkeypatch: pytest.MonkeyPatch) -> None:
     _drop_flyte_settings(monkeypatch)
     monkeypatch.setenv("AWS_ENDPOINT_URL", s3_env.endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_env.access_key)

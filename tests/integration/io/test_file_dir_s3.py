@@ -129,9 +129,7 @@ async def dir_round_trip(path: str) -> tuple[Dir, list[list[str]]]:
 def test_dir_round_trip_keeps_empty_files_and_nesting(s3_env: S3Server, tmp_path: Path) -> None:
     d, (rels, top, (mid, exists)) = _run(s3_env, dir_round_trip, str(_tree(tmp_path / "tree")))
     assert d.path.startswith(f"s3://{s3_env.bucket}/runs-")
-    assert (
-        rels == sorted(TREE) and top == ["empty.txt", "top.csv"] and mid == "value\n2\n" and exists == "True"
-    )
+    assert rels == sorted(TREE) and top == ["empty.txt", "top.csv"] and mid == "value\n2\n" and exists == "True"
     local = Path(d.download(tmp_path / "back"))
     assert {p.relative_to(local).as_posix(): p.read_text() for p in local.rglob("*") if p.is_file()} == TREE
 

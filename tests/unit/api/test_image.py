@@ -36,9 +36,7 @@ def _chain() -> Image:
 
 def test_hash_is_stable_across_processes() -> None:
     outputs = {
-        subprocess.run(
-            [sys.executable, "-c", CHAIN], capture_output=True, text=True, check=True
-        ).stdout.split()[0]
+        subprocess.run([sys.executable, "-c", CHAIN], capture_output=True, text=True, check=True).stdout.split()[0]
         for _ in range(2)
     }
     assert outputs == {_chain().content_hash}
@@ -75,9 +73,7 @@ def test_hash_changes_with_the_chain(other: object) -> None:
 
 def test_hash_follows_layer_order() -> None:
     base = Image.from_debian_base()
-    assert base.with_pip_packages("a").with_pip_packages("b") != base.with_pip_packages(
-        "b"
-    ).with_pip_packages("a")
+    assert base.with_pip_packages("a").with_pip_packages("b") != base.with_pip_packages("b").with_pip_packages("a")
     assert (
         base.with_pip_packages("a").with_pip_packages("b").content_hash
         != base.with_pip_packages("b").with_pip_packages("a").content_hash
@@ -120,9 +116,7 @@ def test_direct_instantiation_is_refused() -> None:
 def test_uri() -> None:
     base = Image.from_debian_base(python_version=(3, 12))
     assert base.uri.startswith("ghcr.io/flyteorg/flyte:py3.12-v")
-    assert (
-        Image.from_debian_base(python_version=(3, 12), install_flyte=False).uri == "python:3.12-slim-bookworm"
-    )
+    assert Image.from_debian_base(python_version=(3, 12), install_flyte=False).uri == "python:3.12-slim-bookworm"
     assert _chain().uri == f"flyte:{_chain().content_hash}"
     named = Image.from_debian_base(name="mine", registry="ghcr.io/me")
     assert named.uri == f"ghcr.io/me/mine:{named.content_hash}"
@@ -191,10 +185,7 @@ def test_folder_contents_are_hashed_without_caches(tmp_path: Path) -> None:
 def test_source_folder_destination() -> None:
     image = Image.from_debian_base()
     assert dict(image.with_source_folder(Path("/x/src"))._layers[0].options)["dst"] == "./src"
-    assert (
-        dict(image.with_source_folder(Path("/x/src"), copy_contents_only=True)._layers[0].options)["dst"]
-        == "."
-    )
+    assert dict(image.with_source_folder(Path("/x/src"), copy_contents_only=True)._layers[0].options)["dst"] == "."
     assert dict(image.with_source_folder(Path("/x/src"), dst="/app")._layers[0].options)["dst"] == "/app"
 
 

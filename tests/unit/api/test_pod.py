@@ -8,13 +8,9 @@ from flyte._pod import PodTemplate
 
 
 def test_defaults_and_storage() -> None:
-    assert PodTemplate() == PodTemplate(
-        pod_spec=None, primary_container_name="primary", labels=None, annotations=None
-    )
+    assert PodTemplate() == PodTemplate(pod_spec=None, primary_container_name="primary", labels=None, annotations=None)
     spec = {"containers": [{"name": "main"}], "nodeSelector": {"gpu": "true"}}
-    template = PodTemplate(
-        pod_spec=spec, primary_container_name="main", labels={"team": "ml"}, annotations={"a": "b"}
-    )
+    template = PodTemplate(pod_spec=spec, primary_container_name="main", labels={"team": "ml"}, annotations={"a": "b"})
     assert template.pod_spec is spec
     assert (template.primary_container_name, template.labels, template.annotations) == (
         "main",

@@ -22,9 +22,7 @@ def test_constant_backoff_by_default() -> None:
 def test_huge_exponents_stay_at_the_cap() -> None:
     backoff = Backoff(base=timedelta(seconds=1), factor=10.0, cap=timedelta(days=1))
     assert backoff.compute_delay(100_000) == timedelta(days=1)
-    assert Backoff(base=timedelta(0), factor=2, cap=timedelta(seconds=5)).compute_delay(100_000) == timedelta(
-        0
-    )
+    assert Backoff(base=timedelta(0), factor=2, cap=timedelta(seconds=5)).compute_delay(100_000) == timedelta(0)
 
 
 def test_negative_retry_index_is_rejected() -> None:
@@ -33,9 +31,7 @@ def test_negative_retry_index_is_rejected() -> None:
 
 
 def test_delay_seconds_after_each_failed_attempt() -> None:
-    strategy = RetryStrategy(
-        3, backoff=Backoff(base=timedelta(seconds=1), factor=2.0, cap=timedelta(seconds=3))
-    )
+    strategy = RetryStrategy(3, backoff=Backoff(base=timedelta(seconds=1), factor=2.0, cap=timedelta(seconds=3)))
     assert [strategy.delay_seconds(attempt) for attempt in (1, 2, 3, 4)] == [1.0, 2.0, 3.0, 3.0]
     assert RetryStrategy(3).delay_seconds(1) == 0.0
     with pytest.raises(ValueError, match="0"):

@@ -58,8 +58,7 @@ def test_stable_hash_matches_the_reference_sdk() -> None:
     # Values observed from the reference SDK: the hash must not depend on the process.
     assert Secret("k").stable_hash() == "eb07b32daef5ab2b2da41e8d5cd4be47e63ba1afbc781852edfc10918c9927a9"
     assert (
-        Secret(key="k", group="g").stable_hash()
-        == "1dff3b702fe6c0c4b1f696a6ff09d80a6eef5c27bf329577dbcfc8f784de088c"
+        Secret(key="k", group="g").stable_hash() == "1dff3b702fe6c0c4b1f696a6ff09d80a6eef5c27bf329577dbcfc8f784de088c"
     )
 
 

@@ -11,9 +11,7 @@ import pytest
 from flyte._trigger import Cron, FixedRate, Trigger, TriggerTime
 
 
-@pytest.mark.parametrize(
-    "expression", ["* * * * *", "0 0 * * 0", "*/5 1-3 1,15 * MON-FRI", "@daily", "@hourly"]
-)
+@pytest.mark.parametrize("expression", ["* * * * *", "0 0 * * 0", "*/5 1-3 1,15 * MON-FRI", "@daily", "@hourly"])
 def test_valid_cron_expressions(expression: str) -> None:
     assert Cron(expression).expression == expression
 

@@ -108,12 +108,12 @@ def test_bad_env_option_is_a_one_line_error(api: FakeRunAPI) -> None:
     )
 
 
-def test_remote_runs_are_refused_without_local(api: FakeRunAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_runs_go_to_the_endpoint_unless_local(api: FakeRunAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLYTE_ADMIN_ENDPOINT", "http://flyte.example:8080")
-    message = _one_line_error("hello.py", "main")
-    assert message.startswith("Error: remote runs need the flyte server")
-    assert "http://flyte.example:8080" in message and "--local" in message
-    assert api.inputs is None
+    result = flyte("run", "hello.py", "main")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == "URL:     memory://records"
+    assert api.settings["mode"] == "remote"
     assert flyte("run", "--local", "hello.py", "main").exit_code == 0
     assert api.settings["mode"] == "local"
 
@@ -125,8 +125,7 @@ def test_failing_task_prints_code_message_and_hint(api: FakeRunAPI) -> None:
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "Error: run r1 failed: ValueError: boom second line",
-        "Hint: the error comes from the task's code; its full traceback is kept with run r1 in the local "
-        "run records.",
+        "Hint: the error comes from the task's code; its full traceback is kept with run r1 in the local run records.",
     ]
 
 
@@ -148,8 +147,7 @@ def test_unknown_task_lists_the_available_ones(api: FakeRunAPI) -> None:
 def test_file_without_tasks(api: FakeRunAPI) -> None:
     write(Path("empty.py"), "x = 1\n")
     assert _one_line_error("empty.py", "main") == (
-        "Error: no task named 'main' in empty.py; "
-        "available tasks: none (no functions decorated with @env.task)"
+        "Error: no task named 'main' in empty.py; available tasks: none (no functions decorated with @env.task)"
     )
 
 

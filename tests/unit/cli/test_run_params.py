@@ -273,10 +273,7 @@ def test_bad_values_are_one_line_errors_naming_the_option(
 )
 def test_bad_dataclass_values_say_where_inside_the_json(api: FakeRunAPI, outer: str, expected: str) -> None:
     person = '{"name": "Ada", "address": {"city": "London", "zip_code": 1}}'
-    assert (
-        _bad("records", "--outer", outer, "--person", person)
-        == f"Error: Invalid value for '--outer': {expected}"
-    )
+    assert _bad("records", "--outer", outer, "--person", person) == f"Error: Invalid value for '--outer': {expected}"
 
 
 def test_bad_pydantic_value_names_the_field(api: FakeRunAPI) -> None:

@@ -91,9 +91,7 @@ async def tracked(x: int) -> int:
 
 @env.task
 def maps_sync(n: int) -> list[str]:
-    return [
-        repr(r) if isinstance(r, Exception) else str(r) for r in flyte.map(tracked, range(n), concurrency=2)
-    ]
+    return [repr(r) if isinstance(r, Exception) else str(r) for r in flyte.map(tracked, range(n), concurrency=2)]
 
 
 def test_map_in_a_sync_task_caps_concurrency_and_returns_exceptions_in_order() -> None:

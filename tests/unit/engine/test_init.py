@@ -34,11 +34,14 @@ def test_init_from_config_reads_the_file(tmp_path: Path) -> None:
     assert flyte.run(where_am_i).outputs()[0] == "from-file/production"
 
 
-def test_with_an_endpoint_runs_are_remote_unless_local_is_asked_for() -> None:
-    flyte.init(endpoint="http://127.0.0.1:1")
+def test_with_an_endpoint_runs_are_remote_unless_local_is_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.unit.remote.fake_server import ENDPOINT, FakeServer, install
+
+    server = FakeServer()
+    install(monkeypatch, server)
+    flyte.init(endpoint=ENDPOINT)
     assert flyte.is_control_plane_available()
-    with pytest.raises(flyte.errors.InitializationError, match="mode='local'"):
-        flyte.run(where_am_i)
+    assert flyte.run(where_am_i).name == server.created[0].name
     assert flyte.with_runcontext(mode="local").run(where_am_i).outputs()[0] == "flytesnacks/development"
 
 

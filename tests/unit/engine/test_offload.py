@@ -36,9 +36,7 @@ async def count_rows(n: int) -> int:
 def _stored_sizes(run_name: str) -> dict[str, tuple[int, int]]:
     store = default_store()
     store.flush()
-    rows = store.query(
-        "SELECT task_name, length(inputs), length(outputs) FROM actions WHERE run_name = ?", (run_name,)
-    )
+    rows = store.query("SELECT task_name, length(inputs), length(outputs) FROM actions WHERE run_name = ?", (run_name,))
     return {task: (inputs or 0, outputs or 0) for task, inputs, outputs in rows}
 
 
@@ -88,9 +86,7 @@ def test_max_inline_io_bytes_breach_names_the_task() -> None:
         flyte.run(small_limit, 5000)
 
 
-def test_raw_data_path_chooses_where_offloaded_data_goes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_raw_data_path_chooses_where_offloaded_data_goes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLYTE_OFFLOAD_THRESHOLD_BYTES", "1024")
     target = tmp_path / "raw"
     flyte.with_runcontext(mode="local", raw_data_path=str(target)).run(passes_big_bytes, 10_000)

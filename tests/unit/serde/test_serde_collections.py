@@ -175,9 +175,7 @@ def test_union_order_gives_different_transformers() -> None:
 
 def test_generic_aliases_are_cached() -> None:
     assert TypeEngine.get_transformer(list[int]) is TypeEngine.get_transformer(list[int])
-    assert TypeEngine.get_transformer(Optional[dict[str, int]]) is TypeEngine.get_transformer(
-        Optional[dict[str, int]]
-    )
+    assert TypeEngine.get_transformer(Optional[dict[str, int]]) is TypeEngine.get_transformer(Optional[dict[str, int]])
 
 
 def test_annotated_is_stripped() -> None:
@@ -227,9 +225,7 @@ def test_union_and_tuple_passthrough_follow_their_members() -> None:
 
 
 def test_schemas_describe_the_shape() -> None:
-    assert TypeEngine.get_transformer(dict[str, list[Optional[int]]]).schema() == (
-        "dict[str,list[union[int,none]]]"
-    )
+    assert TypeEngine.get_transformer(dict[str, list[Optional[int]]]).schema() == ("dict[str,list[union[int,none]]]")
     assert TypeEngine.get_transformer(tuple[int, ...]).schema() == "tuple[int,...]"
     assert TypeEngine.get_transformer(tuple[int, str]).schema() == "tuple[int,str]"
 

@@ -95,9 +95,7 @@ def test_bind_maps_arguments_and_fills_defaults() -> None:
         ((1, 2, 3, 4), {}, "Task 'env.main' takes 3 positional input(s) but 4 were given"),
     ],
 )
-def test_bind_errors_name_the_task_and_input(
-    args: tuple[Any, ...], kwargs: dict[str, Any], message: str
-) -> None:
+def test_bind_errors_name_the_task_and_input(args: tuple[Any, ...], kwargs: dict[str, Any], message: str) -> None:
     ni = NativeInterface.from_function(main, "env.main")
     with pytest.raises(TypeError) as info:
         ni.bind(args, kwargs)
@@ -172,9 +170,7 @@ def test_output_round_trip_and_validation() -> None:
     with pytest.raises(RuntimeDataValidationError) as info:
         ni.encode_output(["x"])
     assert info.value.var == "output"
-    assert str(info.value) == (
-        "Invalid value for 'output' of task 'env.main': [0]: expected float, got str 'x'"
-    )
+    assert str(info.value) == ("Invalid value for 'output' of task 'env.main': [0]: expected float, got str 'x'")
 
 
 def test_passthrough_flags() -> None:

@@ -102,9 +102,7 @@ def test_bytearray_is_accepted_for_bytes() -> None:
         (5, dt.timedelta, "expected timedelta", "got int 5"),
     ],
 )
-def test_wrong_scalar_is_refused_with_expected_and_given(
-    value: Any, tp: Any, expected: str, given: str
-) -> None:
+def test_wrong_scalar_is_refused_with_expected_and_given(value: Any, tp: Any, expected: str, given: str) -> None:
     with pytest.raises(TypeTransformerFailedError) as info:
         TypeEngine.to_literal(value, tp)
     assert expected in str(info.value)

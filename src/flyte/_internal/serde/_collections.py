@@ -25,9 +25,7 @@ def _fit(ints: list[int]) -> bool:
 class ListTransformer(TypeTransformer[list[Any]]):
     """``list[T]`` (and ``Sequence[T]``, which also takes tuples): an array of the items' literals."""
 
-    def __init__(
-        self, python_type: Any, item: TypeTransformer[Any], accepts: tuple[type, ...] = (list,)
-    ) -> None:
+    def __init__(self, python_type: Any, item: TypeTransformer[Any], accepts: tuple[type, ...] = (list,)) -> None:
         super().__init__(type_text(python_type), python_type)
         self._item = item
         self._accepts = accepts

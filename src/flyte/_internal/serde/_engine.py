@@ -63,9 +63,7 @@ def _frame_provider(library: str) -> Callable[[], None]:
         except ModuleNotFoundError as e:
             if e.name != "pyarrow":
                 raise
-            raise ImportError(
-                f"flyte stores {library} frames as parquet with pyarrow: pip install pyarrow"
-            ) from e
+            raise ImportError(f"flyte stores {library} frames as parquet with pyarrow: pip install pyarrow") from e
         frames.register(library)
 
     return provide

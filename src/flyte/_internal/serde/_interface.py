@@ -111,9 +111,7 @@ class NativeInterface:
         """Maps a call's arguments to input names in declaration order, filling defaults."""
         positional = self._positional
         if len(args) > len(positional):
-            raise TypeError(
-                f"{self._label} takes {len(positional)} positional input(s) but {len(args)} were given"
-            )
+            raise TypeError(f"{self._label} takes {len(positional)} positional input(s) but {len(args)} were given")
         bound = dict(zip(positional, args, strict=False))
         for name, value in kwargs.items():
             if name in bound:

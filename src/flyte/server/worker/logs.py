@@ -39,6 +39,9 @@ class LogShipper:
             self._readers.append(reader)
         sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
         sys.stderr.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+        # The worker's own HTTP requests (shipping these very lines) must not become task logs.
+        for noisy in ("httpx", "httpcore"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         handler = _LineHandler(self)
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         root = logging.getLogger()

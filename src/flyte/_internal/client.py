@@ -1,0 +1,308 @@
+"""The HTTP client of the flyte server's API, as the SDK and the CLI use it.
+
+Every call goes through :class:`ApiClient`, one method per endpoint of :mod:`flyte._internal.wire`,
+returning the wire models. Failures become :mod:`flyte.errors` types:
+
+- a 404 is :class:`~flyte.errors.RunNotFoundError` (or :class:`~flyte.errors.ActionNotFoundError`
+  for an action's endpoints) with the server's detail;
+- any other 4xx is a :class:`~flyte.errors.RuntimeUserError` whose code names the status
+  (``Conflict``, ``BadRequest``, ...) and whose message is the server's detail;
+- a connection error or a 5xx is retried with backoff for ``retry_for`` seconds (two minutes by
+  default), so a client waiting on a run rides out a server restart; after that it is a
+  :class:`~flyte.errors.RuntimeSystemError` (``ServerUnavailable`` or ``ServerError``).
+"""
+
+from __future__ import annotations
+
+import http
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, TypeAdapter
+
+from flyte._internal import wire
+from flyte.errors import (
+    ActionNotFoundError,
+    BaseRuntimeError,
+    RunNotFoundError,
+    RuntimeSystemError,
+    RuntimeUserError,
+)
+
+__all__ = ["DEFAULT_RETRY_FOR", "DEFAULT_TIMEOUT", "ApiClient", "client_for", "normalize_endpoint"]
+
+logger = logging.getLogger("flyte")
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds a request may take (connect, send, receive), on top of any long-poll wait."""
+DEFAULT_RETRY_FOR = 120.0
+"""Seconds connection errors and 5xx responses are retried for: longer than a server restart."""
+_FIRST_DELAY = 0.1
+_FIRST_CONTACT_S = 5.0
+_MAX_DELAY = 2.0
+
+M = TypeVar("M", bound=BaseModel)
+_RUNS = TypeAdapter(list[wire.RunInfo])
+_ACTIONS = TypeAdapter(list[wire.ActionInfo])
+
+
+def normalize_endpoint(endpoint: str) -> str:
+    """The base URL of a server: ``host:port`` becomes ``http://host:port``; no trailing slash."""
+    endpoint = endpoint.strip().rstrip("/")
+    if "://" not in endpoint:
+        endpoint = f"http://{endpoint}"
+    return endpoint
+
+
+def _segment(name: str) -> str:
+    # Names come from users (run names, action names): never let one change the path's shape.
+    return quote(name, safe="")
+
+
+def _detail(response: httpx.Response) -> str:
+    """The server's ``{"detail": ...}`` message, or the response text."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip() or response.reason_phrase
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, str):
+        return detail
+    if isinstance(detail, list):  # request validation errors: one "where: what" per problem
+        problems = [
+            f"{'.'.join(str(p) for p in item.get('loc', ()))}: {item.get('msg', '')}"
+            for item in detail
+            if isinstance(item, dict)
+        ]
+        return "; ".join(problems) or str(detail)
+    return response.text.strip() or response.reason_phrase
+
+
+def _status_code_name(status: int) -> str:
+    try:
+        phrase = http.HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP{status}"
+    return "".join(word.capitalize() for word in phrase.replace("-", " ").split())
+
+
+class ApiClient:
+    """A synchronous client of one flyte server (``endpoint`` is its base URL).
+
+    ``transport`` replaces the network (tests pass an ``httpx.MockTransport``). The client is
+    safe to share between threads; :meth:`close` releases its connections.
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry_for: float = DEFAULT_RETRY_FOR,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.endpoint = normalize_endpoint(endpoint)
+        self.timeout = timeout
+        self.retry_for = retry_for
+        self._reached = False
+        self._http = httpx.Client(base_url=self.endpoint + wire.API_PREFIX, timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        """Closes the connections."""
+        self._http.close()
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ApiClient({self.endpoint!r})"
+
+    # -- server and bundles ---------------------------------------------------------------------
+
+    def info(self) -> wire.ServerInfo:
+        """The server's version and where its data lives."""
+        return self._model(wire.ServerInfo, "GET", "/info")
+
+    def has_bundle(self, digest: str) -> bool:
+        """Whether the server holds the code bundle ``digest``."""
+        response = self._request("HEAD", f"/bundles/{_segment(digest)}", ok=(200, 404))
+        return response.status_code == 200
+
+    def put_bundle(self, digest: str, data: bytes) -> None:
+        """Uploads a code bundle (tar.gz bytes) under its sha256 ``digest``."""
+        headers = {"content-type": "application/gzip"}
+        self._request("PUT", f"/bundles/{_segment(digest)}", content=data, headers=headers, ok=(200, 201, 204))
+
+    # -- runs -----------------------------------------------------------------------------------
+
+    def create_run(self, request: wire.CreateRunRequest) -> wire.RunInfo:
+        """Starts a run; a name already taken is a ``Conflict`` error.
+
+        When an earlier attempt may have reached the server before the connection failed, a
+        conflict on the retry means that attempt created the run: the run is returned.
+        """
+        body = request.model_dump(mode="json", exclude_none=True)
+        response, resent = self._send("POST", "/runs", json=body)
+        if response.status_code == 409 and resent and request.name is not None:
+            return self.get_run(request.name)
+        self._raise_for_status(response, (200, 201), RunNotFoundError)
+        return wire.RunInfo.model_validate_json(response.content)
+
+    def list_runs(
+        self,
+        *,
+        project: str | None = None,
+        domain: str | None = None,
+        phase: str | None = None,
+        task: str | None = None,
+        limit: int | None = None,
+    ) -> list[wire.RunInfo]:
+        """Runs matching every filter given, newest first."""
+        params = {"project": project, "domain": domain, "phase": phase, "task": task, "limit": limit}
+        response = self._request("GET", "/runs", params={k: v for k, v in params.items() if v is not None})
+        return _RUNS.validate_json(response.content)
+
+    def get_run(self, run: str) -> wire.RunInfo:
+        """The run named ``run``."""
+        return self._model(wire.RunInfo, "GET", f"/runs/{_segment(run)}")
+
+    def wait_run(self, run: str, timeout: float = 30.0) -> wire.RunInfo:
+        """The run once it has ended, or as it is after ``timeout`` seconds (a long poll)."""
+        return self._model(
+            wire.RunInfo, "GET", f"/runs/{_segment(run)}/wait", params={"timeout": timeout}, wait=timeout
+        )
+
+    def abort_run(self, run: str) -> wire.RunInfo:
+        """Asks the server to abort the run; returns it as it is now."""
+        return self._model(wire.RunInfo, "POST", f"/runs/{_segment(run)}/abort")
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def list_actions(self, run: str) -> list[wire.ActionInfo]:
+        """Every action of the run."""
+        response = self._request("GET", f"/runs/{_segment(run)}/actions")
+        return _ACTIONS.validate_json(response.content)
+
+    def get_action(self, run: str, action: str) -> wire.ActionDetail:
+        """One action with its encoded inputs and outputs."""
+        path = f"/runs/{_segment(run)}/actions/{_segment(action)}"
+        return self._model(wire.ActionDetail, "GET", path, not_found=ActionNotFoundError)
+
+    def action_logs(self, run: str, action: str, after: int | None = None, wait: float = 0.0) -> wire.LogChunk:
+        """Log lines of an action after position ``after`` (from the start when ``None``).
+
+        With ``wait`` > 0 the server holds the request up to that many seconds for new lines.
+        """
+        params: dict[str, Any] = {"wait": wait}
+        if after is not None:
+            params["after"] = after
+        path = f"/runs/{_segment(run)}/actions/{_segment(action)}/logs"
+        return self._model(wire.LogChunk, "GET", path, params=params, wait=wait, not_found=ActionNotFoundError)
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _model(
+        self,
+        model: type[M],
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        wait: float = 0.0,
+        not_found: Callable[[str], BaseRuntimeError] = RunNotFoundError,
+    ) -> M:
+        response = self._request(method, path, params=params, wait=wait, not_found=not_found)
+        return model.model_validate_json(response.content)
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        ok: tuple[int, ...] = (200,),
+        wait: float = 0.0,
+        not_found: Callable[[str], BaseRuntimeError] = RunNotFoundError,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        response, _ = self._send(method, path, wait=wait, **kwargs)
+        self._raise_for_status(response, ok, not_found)
+        return response
+
+    def _send(self, method: str, path: str, *, wait: float = 0.0, **kwargs: Any) -> tuple[httpx.Response, bool]:
+        """Sends a request, retrying connection errors and 5xx responses until ``retry_for``.
+
+        Returns the response and whether the request was sent more than once after a failure
+        that may have happened once the server had it.
+        """
+        # A long poll legitimately keeps the response back for ``wait`` seconds.
+        timeout = httpx.Timeout(self.timeout, read=self.timeout + wait)
+        # A server that answered before is worth waiting for (it is restarting); one that never
+        # did is most likely the wrong address, which the user should hear about quickly.
+        patience = self.retry_for if self._reached else min(self.retry_for, _FIRST_CONTACT_S)
+        deadline = time.monotonic() + patience
+        delay = _FIRST_DELAY
+        resent = False
+        warned = False
+        while True:
+            try:
+                response = self._http.request(method, path, timeout=timeout, **kwargs)
+            except httpx.TransportError as e:
+                problem: str = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+                failure: BaseRuntimeError = RuntimeSystemError(
+                    "ServerUnavailable", f"cannot reach the flyte server at {self.endpoint}: {problem}"
+                )
+            else:
+                self._reached = True
+                if response.status_code < 500:
+                    return response, resent
+                problem = f"{response.status_code} {_detail(response)}"
+                failure = RuntimeSystemError("ServerError", f"the flyte server at {self.endpoint} failed: {problem}")
+            if time.monotonic() + delay > deadline:
+                raise failure
+            if not warned:
+                warned = True
+                logger.warning(
+                    "flyte server at %s: %s; retrying for up to %.0fs",
+                    self.endpoint,
+                    problem.rstrip("."),
+                    patience,
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, _MAX_DELAY)
+            resent = True
+
+    @staticmethod
+    def _raise_for_status(
+        response: httpx.Response, ok: tuple[int, ...], not_found: Callable[[str], BaseRuntimeError]
+    ) -> None:
+        status = response.status_code
+        if status in ok:
+            return
+        detail = _detail(response)
+        if status == 404:
+            raise not_found(detail)
+        if 400 <= status < 500:
+            raise RuntimeUserError(_status_code_name(status), detail)
+        raise RuntimeSystemError("UnexpectedResponse", f"unexpected {status} response from the server: {detail}")
+
+
+_clients: dict[str, ApiClient] = {}
+_clients_lock = threading.Lock()
+
+
+def client_for(endpoint: str) -> ApiClient:
+    """The process-wide client of ``endpoint``, created on first use."""
+    key = normalize_endpoint(endpoint)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = ApiClient(key)
+        return client

@@ -1,0 +1,118 @@
+"""Starting a run on a server: the task's spec, its encoded inputs and its code bundle.
+
+The root task's inputs are bound and encoded here, with the task's interface, exactly as a
+local run encodes them; the server never needs the user's types to store them. The code goes
+as a bundle of the loaded source files under the project root, uploaded only when the server
+does not have it yet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from flyte._internal import wire
+from flyte._internal.bundle import build_bundle, task_module_ref
+from flyte._internal.client import client_for
+from flyte._internal.engine.naming import new_run_name
+from flyte._internal.engine.offload import offload_threshold, to_stored
+from flyte._internal.serde import hash_bytes
+from flyte._retry import RetryStrategy
+from flyte.errors import RuntimeUserError
+
+if TYPE_CHECKING:
+    from flyte._task import AsyncFunctionTaskTemplate
+    from flyte.remote import Run
+
+__all__ = ["submit_remote_run", "task_spec"]
+
+
+def task_spec(task: AsyncFunctionTaskTemplate[Any, Any, Any], root: Path) -> wire.TaskSpec:
+    """What the server needs to know about ``task`` to schedule it and find its code."""
+    retries = task.retries
+    assert isinstance(retries, RetryStrategy)  # TaskTemplate normalises an int count
+    resources = task.resources
+    return wire.TaskSpec(
+        name=task.name,
+        module=task_module_ref(task, root),
+        cpu=resources.cpu_cores() if resources is not None else None,
+        memory_bytes=resources.memory_bytes() if resources is not None else None,
+        retries=retries.count,
+        backoff_seconds=[retries.delay_seconds(attempt) for attempt in range(1, retries.count + 1)],
+        timeout_seconds=task.timeout_seconds,
+        env_vars=dict(task.env_vars or {}),
+        secrets=[wire.SecretSpec(key=s.key, group=s.group, as_env_var=s.as_env_var) for s in task._secret_list],
+        cacheable=task.cache_enabled,
+        report=task.report,
+        reusable=task.reusable is not None,
+    )
+
+
+def submit_remote_run(
+    task: AsyncFunctionTaskTemplate[Any, Any, Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    *,
+    name: str | None,
+    project: str,
+    domain: str,
+    env_vars: dict[str, str],
+    overwrite_cache: bool,
+    disable_run_cache: bool,
+    root: Path,
+    endpoint: str,
+    custom_context: dict[str, str] | None = None,
+    max_action_concurrency: int | None = None,
+) -> Run:
+    """Creates a run of ``task`` with the given inputs on the server at ``endpoint``.
+
+    Returns as soon as the server has accepted the run; the handle's ``wait()`` and
+    ``outputs()`` follow it from there.
+
+    Raises:
+        TypeError, RuntimeDataValidationError: the inputs do not fit the task's signature.
+        CodeBundleError: the task's code cannot be bundled (e.g. it was defined in a notebook).
+        RuntimeUserError: the server refused the run (e.g. ``Conflict``: the name is taken).
+        RuntimeSystemError: the server could not be reached within the client's retry window.
+    """
+    from flyte.remote import Run
+
+    values = task.interface.bind(args, kwargs)
+    blob = task.interface.encode_inputs(values)
+    spec = task_spec(task, root)
+    cache_key = None
+    if task.cache_enabled and not disable_run_cache:
+        cache_key = task.cache_key(hash_bytes(blob), values)
+
+    client = client_for(endpoint)
+    # Named here, not by the server: a creation retried after a lost response is then known
+    # to be this run rather than a clash with another one.
+    run_name = name or new_run_name()
+    prefix = ""  # only an offloaded payload needs a place, and only then is the server asked
+    if len(blob) > offload_threshold():
+        prefix = f"{client.info().store.rstrip('/')}/inputs/{run_name}"
+    inputs = to_stored(blob, prefix, task.name, "inputs", task.max_inline_io_bytes)
+    try:
+        request = wire.CreateRunRequest(
+            name=run_name,
+            project=project,
+            domain=domain,
+            task=spec,
+            inputs=inputs,
+            cache_key=cache_key,
+            env_vars=env_vars,
+            overwrite_cache=overwrite_cache,
+            disable_run_cache=disable_run_cache,
+            max_action_concurrency=max_action_concurrency,
+            custom_context=custom_context or {},
+        )
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
+        raise RuntimeUserError("InvalidRunRequest", f"cannot start a run of {task.name}: {problems}") from None
+    bundle = build_bundle(root)
+    if not client.has_bundle(bundle.hash):
+        client.put_bundle(bundle.hash, bundle.data)
+    # Validated before the upload, so that a bad name costs no bundle.
+    return Run(client.create_run(request.model_copy(update={"bundle": bundle.hash})), client, task)

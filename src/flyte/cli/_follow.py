@@ -1,0 +1,120 @@
+"""Following a server run from the terminal: its logs as they come, and how its actions stand.
+
+:func:`stream_logs` prints an action's log lines, long-polling the server for new ones.
+:func:`follow_run` does that for the root action while a status line counts the run's actions
+by phase (refreshed from the action listing): on a terminal the line is redrawn in place with
+rich, elsewhere a line is printed whenever the counts change.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from flyte._internal.engine.naming import ROOT_ACTION
+from flyte._internal.wire import TERMINAL_PHASES
+from flyte.cli._show import duration, phase_counts
+
+if TYPE_CHECKING:
+    from flyte._internal import wire
+    from flyte._internal.client import ApiClient
+    from flyte.cli._sources import RunSource
+
+__all__ = ["REFRESH_EVERY", "follow_run", "stream_logs"]
+
+REFRESH_EVERY = 1.0
+"""Seconds a log poll may wait for new lines, and so between refreshes of the status line."""
+_LONG_POLL = 30.0
+
+
+def stream_logs(
+    source: RunSource,
+    run: str,
+    action: str,
+    emit: Callable[[wire.StoredLogLine], None],
+    *,
+    follow: bool,
+    poll: float = _LONG_POLL,
+) -> None:
+    """Hands every log line of the action to ``emit``: those written so far, and with ``follow``
+    those to come, until the action has ended and its last line is out."""
+    after: int | None = None
+    while True:
+        chunk = source.action_logs(run, action, after=after, wait=poll if follow else 0.0)
+        for line in chunk.lines:
+            emit(line)
+        after = chunk.next_seq
+        if chunk.done or (not follow and not chunk.lines):
+            return
+
+
+class _StatusLine:
+    """The line saying how the run's actions stand, and where log lines are written above it."""
+
+    def __init__(self, run: str, out: IO[str]) -> None:
+        self.run = run
+        self._out = out
+        self._started = time.monotonic()
+        self._last = ""
+        self._live: Any = None
+
+    def text(self, counts: str) -> str:
+        elapsed = duration(0.0, time.monotonic() - self._started)
+        return f"Run {self.run} ({elapsed}): {counts}"
+
+    @contextmanager
+    def shown(self) -> Iterator[_StatusLine]:
+        if not self._out.isatty():
+            yield self
+            return
+        from rich.console import Console
+        from rich.live import Live
+
+        with Live("", console=Console(file=self._out), auto_refresh=False, transient=True) as live:
+            self._live = live
+            try:
+                yield self
+            finally:
+                self._live = None
+
+    def log(self, text: str) -> None:
+        if self._live is not None:
+            self._live.console.print(text, markup=False, highlight=False, soft_wrap=True)
+        else:
+            click.echo(text, file=self._out)
+
+    def update(self, counts: str) -> None:
+        if self._live is not None:
+            from rich.text import Text
+
+            # One row whatever the width: a wrapped line would not be erased cleanly.
+            self._live.update(Text(self.text(counts), no_wrap=True, overflow="ellipsis"), refresh=True)
+        elif counts != self._last:
+            click.echo(f"Actions: {counts}", file=self._out)
+        self._last = counts
+
+
+def follow_run(client: ApiClient, run: str, out: IO[str] | None = None) -> wire.RunInfo:
+    """Streams the root action's logs and the action counts until the run ends; returns the run."""
+    status = _StatusLine(run, out if out is not None else sys.stdout)
+    after: int | None = None
+    with status.shown():
+        while True:
+            chunk = client.action_logs(run, ROOT_ACTION, after=after, wait=REFRESH_EVERY)
+            for line in chunk.lines:
+                status.log(line.text)
+            after = chunk.next_seq
+            actions = client.list_actions(run)
+            status.update(phase_counts(actions))
+            root_ended = any(a.name == ROOT_ACTION and a.phase in TERMINAL_PHASES for a in actions)
+            if chunk.done or (root_ended and not chunk.lines):
+                break
+    info = client.get_run(run)
+    while info.phase not in TERMINAL_PHASES:
+        info = client.wait_run(run, timeout=_LONG_POLL)
+    return info

@@ -1,0 +1,33 @@
+"""flyte.remote: the runs of a flyte server, from Python.
+
+The module is also callable, as the notebook examples of Flyte use it::
+
+    remote = flyte.remote()
+    runs = remote.list_runs()
+    run = remote.get_run(run_id)
+    logs = run.download_logs()
+
+It talks to the server that ``flyte.init(endpoint=...)`` (or the config's ``admin.endpoint``)
+points at.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+from flyte.remote._action import Action
+from flyte.remote._run import Run, get_run, list_runs
+from flyte.remote._values import PickledValue
+
+__all__ = ["Action", "PickledValue", "Run", "get_run", "list_runs"]
+
+
+class _CallableModule(types.ModuleType):
+    """This package's module type: ``flyte.remote()`` gives the module itself."""
+
+    def __call__(self) -> types.ModuleType:
+        return self
+
+
+sys.modules[__name__].__class__ = _CallableModule
