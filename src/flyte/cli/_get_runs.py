@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from flyte._internal.engine.phases import ActionPhase
 from flyte.cli._show import (
     action_tree,
     dump_json,
@@ -30,17 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["get_io", "get_logs", "get_run", "get_runs"]
 
-_PHASES = (
-    "QUEUED",
-    "WAITING_FOR_RESOURCES",
-    "INITIALIZING",
-    "RUNNING",
-    "SUCCEEDED",
-    "FAILED",
-    "ABORTED",
-    "TIMED_OUT",
-    "RECOVERED",
-)
+_PHASES = tuple(phase.value for phase in ActionPhase)
 
 output_format = click.option(
     "--output-format",
