@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("flyte.server")
 
-LOST_AFTER_S = 20.0
+# A worker silent for this long is declared lost (FLYTE_SERVER_LOST_AFTER_S changes it).
+LOST_AFTER_S = float(os.environ.get("FLYTE_SERVER_LOST_AFTER_S", "20"))
 _TICK_S = 0.25
 
 
