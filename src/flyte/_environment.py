@@ -27,6 +27,27 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _NAME_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$", re.IGNORECASE)
 _unnamed_counts: dict[str, int] = {}
+_TASK_OPTIONS = frozenset(
+    {
+        "short_name",
+        "cache",
+        "cache_version",
+        "retries",
+        "timeout",
+        "docs",
+        "pod_template",
+        "report",
+        "interruptible",
+        "max_inline_io_bytes",
+        "queue",
+        "service_account",
+        "triggers",
+        "links",
+        "task_resolver",
+        "entrypoint",
+        "produces_artifacts",
+    }
+)
 
 
 def _is_flyte_module(module: str) -> bool:
@@ -151,6 +172,13 @@ class TaskEnvironment(Environment):
         if inspect.isasyncgenfunction(func) or inspect.isgeneratorfunction(func):
             raise TypeError(f"Task '{func.__name__}' is a generator; tasks must return their result")
         name = f"{self.name}.{func.__name__}"
+        unknown = sorted(set(options) - _TASK_OPTIONS)
+        if unknown:
+            hint = " (resources are set on the TaskEnvironment, or with task.override(resources=...))"
+            raise TypeError(
+                f"@env.task for '{name}' got unknown option(s) {', '.join(unknown)}"
+                + (hint if "resources" in unknown else "")
+            )
         cache = options.pop("cache", None)
         cache_version = options.pop("cache_version", None)
         triggers = options.pop("triggers", ())

@@ -131,6 +131,21 @@ def _safe_target(member: tarfile.TarInfo, dest: Path) -> Path:
     return target
 
 
+def check_bundle(data: bytes) -> None:
+    """Checks bundle bytes without unpacking them: a tar.gz of plain files and folders only.
+
+    Raises:
+        CodeBundleError: the same problems :func:`extract_bundle` refuses, naming the member.
+    """
+    root = Path("/bundle")
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+            for member in tar:
+                _safe_target(member, root)
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as e:
+        raise CodeBundleError(f"not a valid code bundle: {e}") from e
+
+
 def extract_bundle(data: bytes, dest: Path) -> list[str]:
     """Unpacks bundle bytes into ``dest`` and returns the files written (posix paths).
 

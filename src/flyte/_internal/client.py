@@ -34,7 +34,7 @@ from flyte.errors import (
     RuntimeUserError,
 )
 
-__all__ = ["DEFAULT_RETRY_FOR", "DEFAULT_TIMEOUT", "ApiClient", "client_for", "normalize_endpoint"]
+__all__ = ["DEFAULT_RETRY_FOR", "DEFAULT_TIMEOUT", "ApiClient", "client_for", "close_clients", "normalize_endpoint"]
 
 logger = logging.getLogger("flyte")
 
@@ -306,3 +306,12 @@ def client_for(endpoint: str) -> ApiClient:
         if client is None:
             client = _clients[key] = ApiClient(key)
         return client
+
+
+def close_clients() -> None:
+    """Closes and forgets the process-wide clients (for tests and long-lived processes)."""
+    with _clients_lock:
+        clients = list(_clients.values())
+        _clients.clear()
+    for client in clients:
+        client.close()

@@ -66,9 +66,18 @@ class Run(_RunHandle):
         task: str | None = None,
         limit: int = 50,
     ) -> list[Run]:
-        """Runs of the configured server, newest first, filtered by each argument given."""
+        """Runs of the configured server, newest first, filtered by each argument given.
+
+        As in Flyte, the listing is of one project and domain: those given, else those that
+        ``flyte.init`` (or the config) chose.
+        """
+        from flyte._initialize import get_init_state
+
         client = api()
-        infos = client.list_runs(project=project, domain=domain, phase=phase, task=task, limit=limit)
+        state = get_init_state()
+        infos = client.list_runs(
+            project=project or state.project, domain=domain or state.domain, phase=phase, task=task, limit=limit
+        )
         return [cls(info, client) for info in infos]
 
     @property
@@ -166,7 +175,7 @@ def list_runs(
     task: str | None = None,
     limit: int = 50,
 ) -> list[Run]:
-    """Runs of the configured server, newest first: see :meth:`Run.listall`."""
+    """Runs of the configured project and domain, newest first: see :meth:`Run.listall`."""
     return Run.listall(project=project, domain=domain, phase=phase, task=task, limit=limit)
 
 

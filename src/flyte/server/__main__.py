@@ -16,8 +16,20 @@ def main() -> None:
     parser.add_argument("--db", dest="db_url", default=None, help="sqlite:///path or postgresql://...")
     parser.add_argument("--store", default=None, help="where run data goes: a folder or s3://bucket/prefix")
     parser.add_argument("--home", type=Path, default=None, help="the server's own folder")
+    parser.add_argument(
+        "--max-workers", type=int, default=None, help="at most this many attempts running at once (not waiting)"
+    )
+    parser.add_argument("--max-request-bytes", type=int, default=None, help="refuse bigger request bodies (413)")
     args = parser.parse_args()
-    serve(host=args.host, port=args.port, db_url=args.db_url, store=args.store, home=args.home)
+    serve(
+        host=args.host,
+        port=args.port,
+        db_url=args.db_url,
+        store=args.store,
+        home=args.home,
+        max_workers=args.max_workers,
+        max_request_bytes=args.max_request_bytes,
+    )
 
 
 if __name__ == "__main__":

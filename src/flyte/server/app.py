@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from flyte._internal import wire
 from flyte._version import __version__
 from flyte.server.api import actions, attempts, bundles, runs
+from flyte.server.body_limit import BodyLimit
 from flyte.server.db.database import open_database
 from flyte.server.executors.base import Executor
 from flyte.server.notify import Notifier
@@ -111,16 +111,7 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
     for module in (runs, actions, attempts, bundles):
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Any:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > settings.max_request_bytes:
-            return JSONResponse(
-                {"detail": f"Request body of {length} bytes is over the limit of {settings.max_request_bytes}"},
-                status_code=413,
-            )
-        return await call_next(request)
-
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     return app
 
 
@@ -130,11 +121,21 @@ def serve(
     db_url: str | None = None,
     store: str | None = None,
     home: Path | None = None,
+    max_workers: int | None = None,
+    max_request_bytes: int | None = None,
 ) -> None:
-    """Runs a server until interrupted (what ``flyte start server`` does)."""
+    """Runs a server until interrupted (what ``flyte start server`` does).
+
+    ``max_workers`` and ``max_request_bytes`` replace the defaults of :class:`ServerSettings`.
+    """
     import uvicorn
 
-    settings = ServerSettings(host=host, port=port, db_url=db_url, store=store, home=home)
+    limits: dict[str, int] = {}
+    if max_request_bytes is not None:
+        limits["max_request_bytes"] = max_request_bytes
+    settings = ServerSettings(
+        host=host, port=port, db_url=db_url, store=store, home=home, max_workers=max_workers, **limits
+    )
     settings.server_home.mkdir(parents=True, exist_ok=True)
     app = create_app(settings)
     print(f"flyte server {__version__} listening on {settings.endpoint}", file=sys.stderr, flush=True)

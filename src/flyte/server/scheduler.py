@@ -50,6 +50,7 @@ class Scheduler:
         self._server = server
         self._in_flight: dict[str, _InFlight] = {}
         self._specs: dict[tuple[str, str], wire.TaskSpec] = {}
+        self._limits: dict[str, int | None] = {}
         self._stopping = asyncio.Event()
         self.cpu_capacity = float(os.cpu_count() or 1)
         self.memory_capacity = _total_memory()
@@ -112,6 +113,7 @@ class Scheduler:
         elif exited.reason == "start-failed":
             message = exited.message or "The worker could not start"
             if "ModuleLoadError" in message or "cannot load" in message or "cannot import" in message:
+                message = message.removeprefix("ModuleLoadError: ")
                 error = wire.ErrorInfo(code="ModuleLoadError", kind="user", message=message)
             else:
                 error = wire.ErrorInfo(code="WorkerStartFailed", kind="system", message=message)
@@ -157,8 +159,10 @@ class Scheduler:
         per_run: dict[str, int] = {}
         for row in busy:
             per_run[row.run_name] = per_run.get(row.run_name, 0) + 1
-        limits: dict[str, int | None] = {}
-        for row in attempt_repo.ready_actions(self._server.engine, now):
+        if slots <= 0:
+            return
+        full = [name for name, count in per_run.items() if (limit := self._run_limit(name)) and count >= limit]
+        for row in attempt_repo.ready_actions(self._server.engine, now, skip_runs=full):
             if slots <= 0:
                 return
             spec = self._spec(row)
@@ -168,9 +172,7 @@ class Scheduler:
                 self.memory_capacity
             ):
                 continue
-            limit = limits.get(row.run_name, -1)
-            if limit == -1:
-                limit = limits[row.run_name] = self._run_limit(row.run_name)
+            limit = self._run_limit(row.run_name)
             if limit is not None and per_run.get(row.run_name, 0) >= limit:
                 continue
             if self._start(row, spec):
@@ -195,11 +197,17 @@ class Scheduler:
         return False
 
     def _run_limit(self, run_name: str) -> int | None:
+        # A run's options never change: read once (the cache is bounded like the specs').
+        if run_name in self._limits:
+            return self._limits[run_name]
         row = run_repo.get_run(self._server.engine, run_name)
         if row is None:
             return None
         limit = run_repo.run_options(row).get("max_action_concurrency")
-        return int(limit) if limit else None
+        if len(self._limits) > 50_000:
+            self._limits.clear()
+        self._limits[run_name] = int(limit) if limit else None
+        return self._limits[run_name]
 
     def _start(self, row: Any, spec: wire.TaskSpec) -> bool:
         worker = f"w-{uuid.uuid4().hex[:12]}"

@@ -26,16 +26,26 @@ def test_defaults(served: list[dict[str, Any]]) -> None:
     result = flyte("start", "server")
     assert result.exit_code == 0, result.output
     assert result.stdout == "Flyte server: http://127.0.0.1:8080 (set admin.endpoint to use it)\n"
-    assert served == [{"host": "127.0.0.1", "port": 8080, "db_url": None, "store": None, "home": None}]
+    defaults = {"db_url": None, "store": None, "home": None, "max_workers": None, "max_request_bytes": None}
+    assert served == [{"host": "127.0.0.1", "port": 8080, **defaults}]
 
 
 def test_options(served: list[dict[str, Any]], tmp_path: Path) -> None:
     args = ["--host", "::1", "--port", "9000", "--db", "postgresql://db/flyte", "--store", "s3://b/p"]
-    result = flyte("start", "server", *args, "--home", str(tmp_path))
+    limits = ["--max-workers", "4", "--max-request-bytes", "4096"]
+    result = flyte("start", "server", *args, *limits, "--home", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Flyte server: http://[::1]:9000 ")
     assert served == [
-        {"host": "::1", "port": 9000, "db_url": "postgresql://db/flyte", "store": "s3://b/p", "home": tmp_path}
+        {
+            "host": "::1",
+            "port": 9000,
+            "db_url": "postgresql://db/flyte",
+            "store": "s3://b/p",
+            "home": tmp_path,
+            "max_workers": 4,
+            "max_request_bytes": 4096,
+        }
     ]
 
 

@@ -290,3 +290,11 @@ def test_a_local_run_leaves_no_files_per_action(isolated: Path) -> None:
     left = sorted(p.name for p in home.rglob("*"))
     assert all(name.startswith("local.db") for name in left), left
     assert len(left) <= 3
+
+
+def test_unknown_task_option_is_a_clear_error() -> None:
+    with pytest.raises(TypeError, match=r"exec\.bad.*resources.*TaskEnvironment"):
+
+        @env.task(resources=flyte.Resources(cpu=1))  # type: ignore[call-overload]
+        def bad() -> int:
+            return 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from flyte._internal import wire
-from flyte.server.api.deps import server_of
+from flyte.server.api.deps import errors, server_of
 from flyte.server.repo import actions as action_repo
 from flyte.server.repo import attempts as attempt_repo
 from flyte.server.repo import logs as log_repo
@@ -14,7 +14,7 @@ from flyte.server.repo import runs as run_repo
 router = APIRouter(prefix=f"{wire.API_PREFIX}/attempts/{{run}}/{{action}}/{{attempt}}", tags=["workers"])
 
 
-@router.get("", response_model=wire.AttemptSpec)
+@router.get("", response_model=wire.AttemptSpec, responses=errors(404, 409))
 def attempt_spec(request: Request, run: str, action: str, attempt: int) -> wire.AttemptSpec:
     """What the worker of this attempt must run."""
     server = server_of(request)
@@ -41,15 +41,20 @@ def attempt_spec(request: Request, run: str, action: str, attempt: int) -> wire.
     )
 
 
-@router.post("/heartbeat", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/heartbeat", status_code=status.HTTP_204_NO_CONTENT, responses=errors(409))
 def heartbeat(request: Request, run: str, action: str, attempt: int, body: wire.Heartbeat) -> Response:
     """The worker is alive; 409 tells it that its attempt is over and it should stop."""
-    if not attempt_repo.heartbeat(server_of(request).engine, run, action, attempt, body.waiting):
+    server = server_of(request)
+    outcome = attempt_repo.heartbeat(server.engine, run, action, attempt, body.waiting)
+    if outcome == "over":
         raise HTTPException(status.HTTP_409_CONFLICT, f"Attempt {attempt} of '{action}' is over")
+    if outcome == "changed" and body.waiting:
+        # A worker that only waits on children gives its slot back: dispatch now, not next tick.
+        server.notifier.wake_scheduler()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/logs", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logs", status_code=status.HTTP_204_NO_CONTENT, responses=errors(413))
 def append_logs(request: Request, run: str, action: str, attempt: int, body: wire.LogBatch) -> Response:
     """Stores lines the task printed or logged."""
     server = server_of(request)
@@ -67,7 +72,7 @@ def save_report(request: Request, run: str, action: str, attempt: int, body: wir
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/complete", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/complete", status_code=status.HTTP_204_NO_CONTENT, responses=errors(409, 413))
 def complete(request: Request, run: str, action: str, attempt: int, body: wire.CompleteAttempt) -> Response:
     """Ends the attempt with its outputs or its error."""
     if (body.outputs is None) == (body.error is None):

@@ -10,9 +10,11 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from flyte._internal import wire
+from flyte._internal.bundle import check_bundle
 from flyte._internal.store.blob import get_store, join
 from flyte._version import __version__
-from flyte.server.api.deps import server_of
+from flyte.errors import CodeBundleError
+from flyte.server.api.deps import errors, server_of
 from flyte.server.db.database import describe
 from flyte.server.repo import bundles as bundle_repo
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 
 router = APIRouter(prefix=wire.API_PREFIX, tags=["bundles"])
 _HASH = r"^[0-9a-f]{64}$"
+_GZIP = {"application/gzip": {"schema": {"type": "string", "format": "binary"}}}
 
 
 @router.get("/info", response_model=wire.ServerInfo)
@@ -30,14 +33,22 @@ def info(request: Request) -> wire.ServerInfo:
     return wire.ServerInfo(version=__version__, store=settings.store_prefix, database=describe(settings.database_url))
 
 
-@router.head("/bundles/{digest}")
+@router.head(
+    "/bundles/{digest}",
+    response_class=Response,
+    responses={200: {"content": _GZIP, "description": "Known"}, **errors(404)},
+)
 def has_bundle(request: Request, digest: str) -> Response:
     """200 when the server has the bundle, 404 otherwise."""
     found = bundle_repo.bundle_uri(server_of(request).engine, digest) is not None
     return Response(status_code=status.HTTP_200_OK if found else status.HTTP_404_NOT_FOUND)
 
 
-@router.get("/bundles/{digest}")
+@router.get(
+    "/bundles/{digest}",
+    response_class=Response,
+    responses={200: {"content": _GZIP, "description": "The tar.gz"}, **errors(404)},
+)
 def get_bundle(request: Request, digest: str) -> Response:
     """The bundle's bytes (a tar.gz)."""
     server = server_of(request)
@@ -47,7 +58,12 @@ def get_bundle(request: Request, digest: str) -> Response:
     return Response(content=get_store(uri).get(uri), media_type="application/gzip")
 
 
-@router.put("/bundles/{digest}", status_code=status.HTTP_204_NO_CONTENT)
+@router.put(
+    "/bundles/{digest}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(400, 413),
+    openapi_extra={"requestBody": {"required": True, "content": _GZIP}},
+)
 async def put_bundle(request: Request, digest: str) -> Response:
     """Stores a bundle; its sha256 must be ``digest``."""
     if not re.match(_HASH, digest):
@@ -60,7 +76,19 @@ async def put_bundle(request: Request, digest: str) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+def _check_bundle(data: bytes) -> None:
+    """Refuses (400) bytes that are not a tar.gz of plain files and folders that stay in their
+    folder: a bundle is checked before anything of it is stored, not when a worker unpacks it."""
+    try:
+        check_bundle(data)
+    except CodeBundleError as e:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, e.message) from None
+
+
 def _store_bundle(server: ServerState, digest: str, data: bytes) -> None:
+    if bundle_repo.bundle_uri(server.engine, digest) is not None:
+        return  # checked and stored before
+    _check_bundle(data)
     uri = join(server.settings.store_prefix, "bundles", f"{digest}.tar.gz")
     store = get_store(uri)
     if not store.exists(uri):

@@ -1,15 +1,58 @@
-"""What API handlers share: the server's state, reached through the request."""
+"""What API handlers share: the server's state, reached through the request, and checks."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from sqlalchemy import Column, String
 
 if TYPE_CHECKING:
     from flyte.server.app import ServerState
 
 
+class ErrorDetail(BaseModel):
+    """The body of every error response but request validation's 422 (a list of problems)."""
+
+    detail: str
+
+
+_MEANINGS = {
+    400: "Bad request (the message says why)",
+    404: "No such run, action or bundle",
+    409: "Conflict with the current state (the message says which)",
+    413: "Request body over the server's limit",
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses`` of a route that may answer with these error codes (for OpenAPI)."""
+    return {code: {"model": ErrorDetail, "description": _MEANINGS[code]} for code in codes}
+
+
 def server_of(request: Request) -> ServerState:
     """The state of the server handling ``request``."""
     return cast("ServerState", request.app.state.server)
+
+
+def fits_column(where: tuple[str | int, ...], value: str | None, column: Column[Any]) -> None:
+    """Refuses (422, as a validation error at ``where``) a value longer than its column.
+
+    The wire models leave some lengths open; SQLite would store anything, PostgreSQL would fail
+    the insert with a 500. This makes both refuse the request up front, before anything is stored.
+    """
+    limit = column.type.length if isinstance(column.type, String) else None
+    if value is not None and limit is not None and len(value) > limit:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "string_too_long",
+                    "loc": where,
+                    "msg": f"String should have at most {limit} characters",
+                    "input": value,
+                    "ctx": {"max_length": limit},
+                }
+            ]
+        )

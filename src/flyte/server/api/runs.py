@@ -9,7 +9,8 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from flyte._internal import wire
-from flyte.server.api.deps import server_of
+from flyte.server.api.deps import errors, fits_column, server_of
+from flyte.server.db.schema import actions
 from flyte.server.repo import actions as action_repo
 from flyte.server.repo import attempts as attempt_repo
 from flyte.server.repo import bundles as bundle_repo
@@ -27,9 +28,10 @@ def _run_or_404(request: Request, name: str) -> wire.RunInfo:
     return run_repo.run_info(row, server.settings.endpoint)
 
 
-@router.post("/runs", status_code=status.HTTP_201_CREATED, response_model=wire.RunInfo)
+@router.post("/runs", status_code=status.HTTP_201_CREATED, response_model=wire.RunInfo, responses=errors(400, 409, 413))
 def create_run(request: Request, body: wire.CreateRunRequest) -> wire.RunInfo:
     """Creates a run and queues its root action."""
+    fits_column(("body", "cache_key"), body.cache_key, actions.c.cache_key)
     server = server_of(request)
     if body.bundle is not None and bundle_repo.bundle_uri(server.engine, body.bundle) is None:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"Unknown code bundle '{body.bundle}': upload it first")
@@ -56,25 +58,27 @@ def list_runs(
     return [run_repo.run_info(row, server.settings.endpoint) for row in rows]
 
 
-@router.get("/runs/{run}", response_model=wire.RunInfo)
+@router.get("/runs/{run}", response_model=wire.RunInfo, responses=errors(404))
 def get_run(request: Request, run: str) -> wire.RunInfo:
     """One run."""
     return _run_or_404(request, run)
 
 
-@router.get("/runs/{run}/wait", response_model=wire.RunInfo)
+@router.get("/runs/{run}/wait", response_model=wire.RunInfo, responses=errors(404))
 async def wait_run(request: Request, run: str, timeout: Annotated[float, Query(ge=0, le=120)] = 30) -> wire.RunInfo:
     """The run once it has ended, or as it is when ``timeout`` passes."""
     deadline = time.monotonic() + timeout
+    notifier = server_of(request).notifier
     while True:
+        mark = notifier.mark()
         info = await run_in_threadpool(_run_or_404, request, run)
         remaining = deadline - time.monotonic()
         if info.phase in wire.TERMINAL_PHASES or remaining <= 0:
             return info
-        await server_of(request).notifier.wait_run(run, remaining)
+        await notifier.wait_run(run, remaining, since=mark)
 
 
-@router.post("/runs/{run}/abort", response_model=wire.RunInfo)
+@router.post("/runs/{run}/abort", response_model=wire.RunInfo, responses=errors(404))
 def abort_run(request: Request, run: str) -> wire.RunInfo:
     """Aborts every unfinished action of the run and stops their workers."""
     server = server_of(request)
@@ -86,14 +90,14 @@ def abort_run(request: Request, run: str) -> wire.RunInfo:
     return _run_or_404(request, run)
 
 
-@router.get("/runs/{run}/actions", response_model=list[wire.ActionInfo])
+@router.get("/runs/{run}/actions", response_model=list[wire.ActionInfo], responses=errors(404))
 def list_actions(request: Request, run: str) -> list[wire.ActionInfo]:
     """Every action of the run."""
     _run_or_404(request, run)
     return [action_repo.action_info(row) for row in action_repo.list_actions(server_of(request).engine, run)]
 
 
-@router.get("/runs/{run}/actions/{action}", response_model=wire.ActionDetail)
+@router.get("/runs/{run}/actions/{action}", response_model=wire.ActionDetail, responses=errors(404))
 def get_action(request: Request, run: str, action: str) -> wire.ActionDetail:
     """One action with its inputs, outputs and report."""
     row = action_repo.get_action(server_of(request).engine, run, action)
@@ -102,7 +106,7 @@ def get_action(request: Request, run: str, action: str) -> wire.ActionDetail:
     return action_repo.action_detail(row)
 
 
-@router.get("/runs/{run}/actions/{action}/logs", response_model=wire.LogChunk)
+@router.get("/runs/{run}/actions/{action}/logs", response_model=wire.LogChunk, responses=errors(404))
 async def get_logs(
     request: Request,
     run: str,
@@ -114,6 +118,7 @@ async def get_logs(
     server = server_of(request)
     deadline = time.monotonic() + wait
     while True:
+        mark = server.notifier.mark()
         row = await run_in_threadpool(action_repo.get_action, server.engine, run, action)
         if row is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
@@ -124,4 +129,4 @@ async def get_logs(
             next_seq = lines[-1].seq if lines else after
             done = ended and not lines
             return wire.LogChunk(lines=lines, next_seq=next_seq, done=done)
-        await server.notifier.wait_run(run, remaining)
+        await server.notifier.wait_run(run, remaining, since=mark)

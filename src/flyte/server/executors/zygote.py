@@ -112,7 +112,11 @@ def _serve(request: dict[str, Any], bundle: Path | None, children: set[int]) -> 
     try:
         pid = _fork(request, bundle)
     except Exception as e:
-        _send({"id": request.get("id"), "error": f"{type(e).__name__}: {e}"})
+        error = f"{type(e).__name__}: {e}"
+        if bundle is not None:
+            # Paths as the user knows them (inside their code), not the server's copy of it.
+            error = error.replace(f"{bundle}{os.sep}", "")
+        _send({"id": request.get("id"), "error": error})
         return
     children.add(pid)
     _send({"id": request.get("id"), "pid": pid})

@@ -7,8 +7,9 @@ change, so the history of an action is exactly what happened to it.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, Row, and_, select, update
 
@@ -41,17 +42,19 @@ def _transition(conn: Connection, run_name: str, name: str, attempt: int, phase:
     conn.execute(transitions.insert().values(run_name=run_name, action_name=name, attempt=attempt, phase=phase, at=at))
 
 
-def ready_actions(engine: Engine, now: float, limit: int = 500) -> list[Row[Any]]:
-    """Queued actions whose backoff has passed, oldest first."""
+def ready_actions(engine: Engine, now: float, limit: int = 500, skip_runs: Collection[str] = ()) -> list[Row[Any]]:
+    """Queued actions whose backoff has passed, oldest first, leaving out those of ``skip_runs``
+    (runs at their concurrency limit, whose queue would otherwise fill the window)."""
+    query = (
+        select(actions)
+        .where(and_(actions.c.phase == "QUEUED", actions.c.ready_at <= now))
+        .order_by(actions.c.queued_at)
+        .limit(limit)
+    )
+    if skip_runs:
+        query = query.where(actions.c.run_name.not_in(list(skip_runs)))
     with engine.connect() as conn:
-        return list(
-            conn.execute(
-                select(actions)
-                .where(and_(actions.c.phase == "QUEUED", actions.c.ready_at <= now))
-                .order_by(actions.c.queued_at)
-                .limit(limit)
-            ).all()
-        )
+        return list(conn.execute(query).all())
 
 
 def active_actions(engine: Engine) -> list[Row[Any]]:
@@ -96,13 +99,21 @@ def start_attempt(engine: Engine, run_name: str, name: str, worker: str) -> int 
     return attempt
 
 
-def heartbeat(engine: Engine, run_name: str, name: str, attempt: int, waiting: bool) -> bool:
-    """Records that the attempt's worker is alive; False when that attempt is over."""
+def heartbeat(
+    engine: Engine, run_name: str, name: str, attempt: int, waiting: bool
+) -> Literal["over", "same", "changed"]:
+    """Records that the attempt's worker is alive and whether it only waits on children.
+
+    Returns ``"over"`` when that attempt is over, ``"changed"`` when the worker started or
+    stopped waiting (a slot was freed or taken), ``"same"`` otherwise.
+    """
     now = time.time()
     with engine.begin() as conn:
-        row = conn.execute(select(actions.c.phase, actions.c.attempt).where(_where(run_name, name))).one_or_none()
+        row = conn.execute(
+            select(actions.c.phase, actions.c.attempt, actions.c.waiting).where(_where(run_name, name))
+        ).one_or_none()
         if row is None or row.attempt != attempt or row.phase not in ACTIVE_PHASES:
-            return False
+            return "over"
         values: dict[str, Any] = {"heartbeat_at": now, "waiting": waiting}
         if row.phase == "INITIALIZING":
             values["phase"] = "RUNNING"
@@ -119,7 +130,7 @@ def heartbeat(engine: Engine, run_name: str, name: str, attempt: int, waiting: b
                 .values(phase="RUNNING")
             )
         conn.execute(update(actions).where(_where(run_name, name)).values(**values))
-    return True
+    return "changed" if bool(row.waiting) != waiting else "same"
 
 
 def save_report(engine: Engine, run_name: str, name: str, html: str) -> None:

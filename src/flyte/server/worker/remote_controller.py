@@ -11,6 +11,7 @@ thousand children costs a handful of requests rather than two thousand.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,8 @@ class RemoteController:
         self._poller: asyncio.Task[None] | None = None
         self._poll_names: frozenset[str] = frozenset()
         self.pending_children = 0
+        self.on_waiting_changed: Callable[[], None] | None = None
+        """Called when :attr:`pending_children` leaves or returns to zero."""
         self._specs: dict[int, wire.TaskSpec] = {}
 
     def _spec(self, task: AsyncFunctionTaskTemplate[Any, Any, Any]) -> wire.TaskSpec:
@@ -67,18 +70,24 @@ class RemoteController:
             group=call.group,
             cache_key=call.cache_key,
         )
-        self.pending_children += 1
+        self._count_pending(+1)
         try:
             state = await self._create(request)
             if state.phase not in wire.TERMINAL_PHASES:
                 state = await self._wait(call.name)
         finally:
-            self.pending_children -= 1
+            self._count_pending(-1)
         if state.phase == "SUCCEEDED":
             assert state.outputs is not None
             return task.interface.decode_output(from_stored(state.outputs))
         error = state.error or wire.ErrorInfo(code="UnknownError", message=f"Child ended {state.phase}")
         raise error_from_record(error.code, error.kind, error.message, error.traceback)
+
+    def _count_pending(self, change: int) -> None:
+        before = self.pending_children
+        self.pending_children += change
+        if (before == 0) != (self.pending_children == 0) and self.on_waiting_changed is not None:
+            self.on_waiting_changed()
 
     def call_from_thread(
         self,
@@ -179,14 +188,27 @@ class RemoteRecorder:
             outputs=outputs if error is None else None,
             error=error,
         )
-        coro = self._controller._create(request)
         if _on_loop(self._loop):
-            task = asyncio.ensure_future(coro)
-            # Kept until done: the loop holds tasks weakly.
-            self._sending.add(task)
-            task.add_done_callback(self._sending.discard)
+            self._send(request)
         else:
-            asyncio.run_coroutine_threadsafe(coro, self._loop)
+            # From a sync task's thread: handed to the loop before the task's own result is,
+            # so that :meth:`drain` after the body sees it.
+            self._loop.call_soon_threadsafe(self._send, request)
+
+    def _send(self, request: wire.CreateAction) -> None:
+        task = asyncio.ensure_future(self._controller._create(request))
+        # Kept until done: the loop holds tasks weakly, and :meth:`drain` awaits them.
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def drain(self) -> None:
+        """Waits until every trace recorded so far has reached the server (or failed to).
+
+        Called before the attempt reports its outcome: a parent that runs again must find the
+        traces of this attempt, and the server refuses children of an action that has ended.
+        """
+        while self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
 
     def record_report(self, run_name: str, action_name: str, report_html: str) -> None:
         """Ships the report's latest HTML."""

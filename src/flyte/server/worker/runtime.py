@@ -42,15 +42,45 @@ def _find_task(spec: wire.TaskSpec) -> Any:
     raise ModuleLoadError(f"Task '{spec.name}' is not defined in {spec.module}")
 
 
-def _heartbeat(client: WorkerClient, controller: RemoteController, stop: threading.Event) -> None:
-    while not stop.wait(HEARTBEAT_S):
-        try:
-            client.heartbeat(waiting=controller.pending_children > 0)
-        except AttemptOver:
-            # The server has given up on this attempt (aborted, timed out, declared lost).
-            os._exit(3)
-        except Exception:
-            continue
+class _Heartbeat:
+    """Beats every ``HEARTBEAT_S`` on a thread of its own, and at once when nudged.
+
+    The controller nudges it when the task starts or stops waiting on children, so that the
+    server hands the slot of a waiting parent to its children without waiting for the next beat.
+    """
+
+    def __init__(self, client: WorkerClient, controller: RemoteController) -> None:
+        self._client = client
+        self._controller = controller
+        self._wake = threading.Event()
+        self._stopped = False
+
+    def start(self) -> None:
+        """Starts beating."""
+        threading.Thread(target=self._beat, name="flyte-heartbeat", daemon=True).start()
+
+    def nudge(self) -> None:
+        """Beats now (from any thread)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Stops beating."""
+        self._stopped = True
+        self._wake.set()
+
+    def _beat(self) -> None:
+        while True:
+            self._wake.wait(HEARTBEAT_S)
+            self._wake.clear()
+            if self._stopped:
+                return
+            try:
+                self._client.heartbeat(waiting=self._controller.pending_children > 0)
+            except AttemptOver:
+                # The server has given up on this attempt (aborted, timed out, declared lost).
+                os._exit(3)
+            except Exception:
+                continue
 
 
 async def _run_body(task: Any, ctx: ActionContext, values: dict[str, Any], pool: ThreadPoolExecutor) -> Any:
@@ -71,11 +101,14 @@ def _sync_body(task: Any, ctx: ActionContext, values: dict[str, Any]) -> Any:
         current_action.reset(token)
 
 
-async def _attempt(client: WorkerClient, spec: wire.AttemptSpec, stop: threading.Event) -> wire.CompleteAttempt:
+async def _attempt(client: WorkerClient, spec: wire.AttemptSpec) -> wire.CompleteAttempt:
     loop = asyncio.get_running_loop()
     controller = RemoteController(client)
-    threading.Thread(target=_heartbeat, args=(client, controller, stop), daemon=True).start()
+    heartbeat = _Heartbeat(client, controller)
+    controller.on_waiting_changed = heartbeat.nudge
+    heartbeat.start()
     pool = ThreadPoolExecutor(thread_name_prefix="flyte-task")
+    recorder = RemoteRecorder(client, controller, loop)
     report = None
     try:
         task = _find_task(spec.task)
@@ -85,7 +118,7 @@ async def _attempt(client: WorkerClient, spec: wire.AttemptSpec, stop: threading
             domain=spec.domain,
             org=None,
             mode="remote",
-            store=RemoteRecorder(client, controller, loop),
+            store=recorder,
             loop=loop,
             loop_thread=threading.get_ident(),
             sync_pool=pool,
@@ -121,6 +154,8 @@ async def _attempt(client: WorkerClient, spec: wire.AttemptSpec, stop: threading
         info = wire.ErrorInfo(code=err.code, kind=err.kind, message=err.message, traceback=err.traceback or "")
         return wire.CompleteAttempt(error=info, report=report.get_final_report() if report else None)
     finally:
+        await recorder.drain()
+        heartbeat.stop()
         await controller.aclose()
         await client.aclose()
         pool.shutdown(wait=False)
@@ -137,13 +172,11 @@ def main() -> int:
     )
     shipper = LogShipper(client.logs)
     shipper.capture()
-    stop = threading.Event()
     try:
         spec = client.spec()
     except AttemptOver:
         return 0
-    outcome = asyncio.run(_attempt(client, spec, stop))
-    stop.set()
+    outcome = asyncio.run(_attempt(client, spec))
     shipper.close()
     try:
         client.complete(outcome)
