@@ -50,6 +50,7 @@ class Scheduler:
         self._server = server
         self._in_flight: dict[str, _InFlight] = {}
         self._specs: dict[tuple[str, str], wire.TaskSpec] = {}
+        self._adopted: dict[str, _InFlight] = {}
         self._limits: dict[str, int | None] = {}
         self._stopping = asyncio.Event()
         self.cpu_capacity = float(os.cpu_count() or 1)
@@ -61,6 +62,7 @@ class Scheduler:
     async def run(self) -> None:
         """Ticks until :meth:`stop`."""
         recovered = await run_in_threadpool(attempt_repo.grant_grace, self._server.engine, time.time())
+        await run_in_threadpool(self._adopt_attempts_in_flight)
         if recovered:
             logger.info("%d attempts were in flight when the server stopped; waiting for their workers", recovered)
         while not self._stopping.is_set():
@@ -69,6 +71,18 @@ class Scheduler:
             except Exception:
                 logger.exception("Scheduler tick failed")
             await self._server.notifier.wait_scheduler(_TICK_S)
+
+    def _adopt_attempts_in_flight(self) -> None:
+        """After a restart: the attempts still running keep their timeouts, counted from their start.
+
+        Their workers belong to the previous server; when one overstays, its attempt is ended
+        here and the worker, told at its next heartbeat that the attempt is over, exits.
+        """
+        for run_name, action_name, attempt, started, worker in attempt_repo.attempts_in_flight(self._server.engine):
+            row = action_repo.get_action(self._server.engine, run_name, action_name)
+            if row is None or worker is None:
+                continue
+            self._adopted[worker] = _InFlight(run_name, action_name, attempt, started, self._spec(row).timeout_seconds)
 
     def stop(self) -> None:
         """Ends :meth:`run` after the current tick."""
@@ -110,6 +124,10 @@ class Scheduler:
             )
         elif exited.reason == "aborted":
             return
+        elif exited.reason == "lost":
+            error = wire.ErrorInfo(
+                code="WorkerLost", kind="system", message=f"The worker sent no heartbeat for {LOST_AFTER_S:g}s"
+            )
         elif exited.reason == "start-failed":
             message = exited.message or "The worker could not start"
             if "ModuleLoadError" in message or "cannot load" in message or "cannot import" in message:
@@ -130,11 +148,19 @@ class Scheduler:
             self._server.engine, flight.run_name, flight.action_name, flight.attempt, None, error
         )
         if ended is not None:
+            for worker in ended.workers_to_stop:
+                self._server.executor.stop(worker, "aborted")
             self._server.notifier.run_changed(flight.run_name)
 
     def _enforce(self, active: list[Any], now: float) -> None:
         for row in active:
             worker = row.worker or ""
+            adopted = self._adopted.get(worker)
+            if adopted is not None and adopted.timeout is not None and now - adopted.started > adopted.timeout:
+                del self._adopted[worker]
+                message = f"Task exceeded its timeout of {adopted.timeout:g}s and was stopped"
+                self._end(adopted, wire.ErrorInfo(code="TaskTimeoutError", kind="user", message=message))
+                continue
             flight = self._in_flight.get(worker)
             if flight is not None and flight.timeout is not None and now - flight.started > flight.timeout:
                 self._server.executor.stop(worker, "timeout")

@@ -81,6 +81,8 @@ def complete(request: Request, run: str, action: str, attempt: int, body: wire.C
     ended = attempt_repo.end_attempt(server.engine, run, action, attempt, body.outputs, body.error, body.report)
     if ended is None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"Attempt {attempt} of '{action}' is over")
+    for worker in ended.workers_to_stop:
+        server.executor.stop(worker, "aborted")
     server.notifier.run_changed(run)
     server.notifier.wake_scheduler()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

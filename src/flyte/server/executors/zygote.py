@@ -25,10 +25,20 @@ import flyte._internal.serde  # noqa: F401
 import flyte.server.worker.runtime as runtime
 from flyte._internal.module_loader import load_ref
 
+_server_gone = False
+
 
 def _send(message: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
+    global _server_gone
+    if _server_gone:
+        return
+    try:
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The server died. Requests it sent before dying are still served: their workers run
+        # and report to the server once it is back.
+        _server_gone = True
 
 
 def _reap(children: set[int]) -> None:

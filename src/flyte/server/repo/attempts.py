@@ -32,6 +32,7 @@ class Ended:
     action_name: str
     phase: str
     run_ended: bool
+    workers_to_stop: tuple[str, ...] = ()
 
 
 def _where(run_name: str, name: str) -> Any:
@@ -187,13 +188,20 @@ def end_attempt(
         )
         _transition(conn, run_name, name, attempt, phase, now)
         run_ended = ended and name == ROOT_ACTION
+        orphans: list[Row[Any]] = []
         if run_ended:
             conn.execute(
                 update(runs)
                 .where(runs.c.name == run_name)
                 .values(phase=phase, ended_at=now, error=error.model_dump_json() if error else None)
             )
-    return Ended(run_name, name, phase, run_ended)
+            # Children nobody waits for any more (the root failed, or did not await them).
+            reason = wire.ErrorInfo(
+                code="ActionAbortedError", kind="user", message=f"The run ended ({phase}) before this action"
+            )
+            orphans = _abort_unfinished(conn, run_name, reason.model_dump_json(), now)
+    workers = tuple(row.worker for row in orphans if row.worker and row.phase in ACTIVE_PHASES)
+    return Ended(run_name, name, phase, run_ended, workers)
 
 
 def _after_failure(row: Row[Any], error: wire.ErrorInfo, now: float) -> tuple[str, dict[str, Any]]:
@@ -221,24 +229,47 @@ def abort_run(engine: Engine, run_name: str, reason: str) -> list[Row[Any]]:
     now = time.time()
     error = wire.ErrorInfo(code="ActionAbortedError", kind="user", message=reason).model_dump_json()
     with engine.begin() as conn:
-        rows = conn.execute(
-            select(actions).where(
-                and_(actions.c.run_name == run_name, actions.c.phase.not_in(tuple(wire.TERMINAL_PHASES)))
-            )
-        ).all()
-        for row in rows:
-            conn.execute(
-                update(actions)
-                .where(_where(run_name, row.name))
-                .values(phase="ABORTED", ended_at=now, error=error, worker=None)
-            )
-            _transition(conn, run_name, row.name, row.attempt, "ABORTED", now)
+        rows = _abort_unfinished(conn, run_name, error, now)
         conn.execute(
             update(runs)
             .where(and_(runs.c.name == run_name, runs.c.phase.not_in(tuple(wire.TERMINAL_PHASES))))
             .values(phase="ABORTED", ended_at=now, error=error)
         )
     return [row for row in rows if row.phase in ACTIVE_PHASES]
+
+
+def _abort_unfinished(conn: Connection, run_name: str, error_json: str, now: float) -> list[Row[Any]]:
+    """Marks every unfinished action of the run ABORTED; returns them as they were."""
+    rows = list(
+        conn.execute(
+            select(actions).where(
+                and_(actions.c.run_name == run_name, actions.c.phase.not_in(tuple(wire.TERMINAL_PHASES)))
+            )
+        ).all()
+    )
+    for row in rows:
+        conn.execute(
+            update(actions)
+            .where(_where(run_name, row.name))
+            .values(phase="ABORTED", ended_at=now, error=error_json, worker=None)
+        )
+        _transition(conn, run_name, row.name, row.attempt, "ABORTED", now)
+    return rows
+
+
+def attempts_in_flight(engine: Engine) -> list[tuple[str, str, int, float, str | None]]:
+    """(run, action, attempt, attempt start, worker) of every attempt in flight."""
+    query = select(actions.c.run_name, actions.c.name, actions.c.attempt, attempts.c.started_at, actions.c.worker).join(
+        attempts,
+        and_(
+            attempts.c.run_name == actions.c.run_name,
+            attempts.c.action_name == actions.c.name,
+            attempts.c.attempt == actions.c.attempt,
+        ),
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query.where(actions.c.phase.in_(ACTIVE_PHASES))).all()
+    return [(r.run_name, r.name, int(r.attempt), float(r.started_at), r.worker) for r in rows]
 
 
 def grant_grace(engine: Engine, now: float) -> int:
