@@ -39,6 +39,22 @@ def _where(run_name: str, name: str) -> Any:
     return and_(actions.c.run_name == run_name, actions.c.name == name)
 
 
+def _claim(
+    conn: Connection, run_name: str, name: str, attempt: int, phases: tuple[str, ...], values: dict[str, Any]
+) -> bool:
+    """Updates the action only if it is still at ``attempt`` in one of ``phases``.
+
+    The condition is in the UPDATE itself, so two requests racing on one action (a late report
+    and a lost-worker retry, say) cannot both apply, whatever the database's isolation level.
+    """
+    result = conn.execute(
+        update(actions)
+        .where(and_(_where(run_name, name), actions.c.attempt == attempt, actions.c.phase.in_(phases)))
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
 def _transition(conn: Connection, run_name: str, name: str, attempt: int, phase: str, at: float) -> None:
     conn.execute(transitions.insert().values(run_name=run_name, action_name=name, attempt=attempt, phase=phase, at=at))
 
@@ -72,18 +88,23 @@ def start_attempt(engine: Engine, run_name: str, name: str, worker: str) -> int 
         if row is None or row.phase != "QUEUED":
             return None
         attempt = int(row.attempt) + 1
-        conn.execute(
-            update(actions)
-            .where(_where(run_name, name))
-            .values(
-                phase="INITIALIZING",
-                attempt=attempt,
-                started_at=row.started_at or now,
-                heartbeat_at=now,
-                waiting=False,
-                worker=worker,
-            )
+        claimed = _claim(
+            conn,
+            run_name,
+            name,
+            int(row.attempt),
+            ("QUEUED",),
+            {
+                "phase": "INITIALIZING",
+                "attempt": attempt,
+                "started_at": row.started_at or now,
+                "heartbeat_at": now,
+                "waiting": False,
+                "worker": worker,
+            },
         )
+        if not claimed:
+            return None
         conn.execute(
             attempts.insert().values(
                 run_name=run_name,
@@ -118,6 +139,9 @@ def heartbeat(
         values: dict[str, Any] = {"heartbeat_at": now, "waiting": waiting}
         if row.phase == "INITIALIZING":
             values["phase"] = "RUNNING"
+        if not _claim(conn, run_name, name, attempt, (row.phase,), values):
+            return "over"
+        if row.phase == "INITIALIZING":
             _transition(conn, run_name, name, attempt, "RUNNING", now)
             conn.execute(
                 update(attempts)
@@ -130,7 +154,6 @@ def heartbeat(
                 )
                 .values(phase="RUNNING")
             )
-        conn.execute(update(actions).where(_where(run_name, name)).values(**values))
     return "changed" if bool(row.waiting) != waiting else "same"
 
 
@@ -159,10 +182,11 @@ def end_attempt(
         if row is None or row.attempt != attempt or row.phase not in ACTIVE_PHASES:
             return None
         values: dict[str, Any]
+        cache_it = False
         if error is None:
             phase, values = "SUCCEEDED", {"outputs": outputs, "error": None}
             if row.cache_key is not None and outputs is not None:
-                store_in_cache(conn, row.cache_key, row.task_name, outputs)
+                cache_it = True
                 values["cache_status"] = "CACHE_POPULATED"
         else:
             phase, values = _after_failure(row, error, now)
@@ -174,7 +198,10 @@ def end_attempt(
         ended = phase != "QUEUED"
         if ended:
             values["ended_at"] = now
-        conn.execute(update(actions).where(_where(run_name, name)).values(phase=phase, worker=None, **values))
+        if not _claim(conn, run_name, name, attempt, ACTIVE_PHASES, {"phase": phase, "worker": None, **values}):
+            return None
+        if cache_it:
+            store_in_cache(conn, row.cache_key, row.task_name, outputs or b"")
         conn.execute(
             update(attempts)
             .where(
