@@ -14,9 +14,7 @@ data (uploads included) must be stored under the prefix, and none of it on the l
 
 from __future__ import annotations
 
-import ast
 import os
-import re
 import secrets
 import sqlite3
 import subprocess
@@ -29,6 +27,9 @@ from typing import Any
 import pytest
 
 from flyte._internal.store.blob import get_store
+from tests.examples.outputs import assert_succeeded as _assert_succeeded
+from tests.examples.outputs import cli_outputs as _cli_outputs
+from tests.examples.outputs import script_outputs as _script_outputs
 from tests.fixtures.seaweedfs import S3Server
 
 REPO = Path(__file__).resolve().parents[2]
@@ -179,31 +180,6 @@ def _example(file: str) -> Path:
 def _rows(db: Path, query: str) -> list[tuple[Any, ...]]:
     with closing(sqlite3.connect(db)) as conn:
         return conn.execute(query).fetchall()
-
-
-def _assert_succeeded(result: Completed) -> None:
-    assert result.returncode == 0, (
-        f"{' '.join(map(str, result.args))} exited with {result.returncode}\n"
-        f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
-    )
-
-
-def _script_outputs(stdout: str) -> tuple[Any, ...]:
-    """The values of the ``ActionOutputs(o0=..., o1=...)`` line an example prints last."""
-    line = stdout.strip().splitlines()[-1]
-    call = ast.parse(line, mode="eval").body
-    assert isinstance(call, ast.Call) and ast.unparse(call.func) == "ActionOutputs", line
-    assert [k.arg for k in call.keywords] == [f"o{i}" for i in range(len(call.keywords))], line
-    return tuple(ast.literal_eval(keyword.value) for keyword in call.keywords)
-
-
-def _cli_outputs(stdout: str) -> tuple[Any, ...]:
-    """The values of the ``Outputs:`` block of ``flyte run`` (``  o0 = value``, maybe wrapped)."""
-    assert "\nOutputs:" in stdout and "\nRecords:" in stdout, stdout
-    block = stdout.split("\nOutputs:", 1)[1].split("\nRecords:", 1)[0]
-    entries = re.split(r"^  o\d+ = ", block, flags=re.MULTILINE)
-    assert not entries[0].strip(), stdout
-    return tuple(ast.literal_eval(entry.strip()) for entry in entries[1:])
 
 
 def _assert_recorded(sandbox: Sandbox) -> str:

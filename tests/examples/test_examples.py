@@ -8,9 +8,7 @@ about (reports written, groups recorded, errors caught, ...).
 
 from __future__ import annotations
 
-import ast
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.examples.outputs import assert_succeeded as _assert_succeeded
+from tests.examples.outputs import cli_outputs as _cli_outputs
+from tests.examples.outputs import script_outputs as _script_outputs
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES_DIR = REPO / "examples"
@@ -193,31 +195,6 @@ def sandbox(tmp_path: Path) -> Sandbox:
     home.mkdir()
     (home / "config.yaml").write_text("task:\n  project: flytesnacks\n  domain: development\n")
     return Sandbox(home, home / ".flyte")
-
-
-def _assert_succeeded(result: Completed) -> None:
-    assert result.returncode == 0, (
-        f"{' '.join(map(str, result.args))} exited with {result.returncode}\n"
-        f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
-    )
-
-
-def _script_outputs(stdout: str) -> tuple[Any, ...]:
-    """The values of the ``ActionOutputs(o0=..., o1=...)`` line an example prints last."""
-    line = stdout.strip().splitlines()[-1]
-    call = ast.parse(line, mode="eval").body
-    assert isinstance(call, ast.Call) and ast.unparse(call.func) == "ActionOutputs", line
-    assert [k.arg for k in call.keywords] == [f"o{i}" for i in range(len(call.keywords))], line
-    return tuple(ast.literal_eval(keyword.value) for keyword in call.keywords)
-
-
-def _cli_outputs(stdout: str) -> tuple[Any, ...]:
-    """The values of the ``Outputs:`` block of ``flyte run`` (``  o0 = value``, maybe wrapped)."""
-    assert "\nOutputs:" in stdout and "\nRecords:" in stdout, stdout
-    block = stdout.split("\nOutputs:", 1)[1].split("\nRecords:", 1)[0]
-    entries = re.split(r"^  o\d+ = ", block, flags=re.MULTILINE)
-    assert not entries[0].strip(), stdout
-    return tuple(ast.literal_eval(entry.strip()) for entry in entries[1:])
 
 
 def _assert_recorded(sandbox: Sandbox, example: Example) -> None:
