@@ -116,6 +116,29 @@ def _last_json(stdout: str) -> dict[str, Any] | None:
     return None
 
 
+@dataclass
+class RunSummary:
+    """All runs of one measurement, with what every comparison reads from them."""
+
+    runs: list[RunResult] = field(default_factory=list)
+    skipped: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when there was at least one run and every run succeeded."""
+        return bool(self.runs) and all(r.ok for r in self.runs)
+
+    @property
+    def peak_mib(self) -> float | None:
+        """Largest peak resident memory over the runs, in MiB."""
+        return max(r.maxrss_kib for r in self.runs) / 1024 if self.ok else None
+
+    @property
+    def error(self) -> str:
+        """The error of the first failed run."""
+        return next((r.error for r in self.runs if not r.ok), "")
+
+
 def run_once(
     argv: list[str],
     *,

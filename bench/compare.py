@@ -18,10 +18,10 @@ import json
 import statistics
 import sys
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from _runner import DEFAULT_SHARED_DIRS, RunResult, run_once
+from _runner import DEFAULT_SHARED_DIRS, RunSummary, run_once
 
 HERE = Path(__file__).resolve().parent
 WORKLOADS_DIR = HERE / "workloads"
@@ -53,16 +53,8 @@ NAMES = tuple(w.name for w in WORKLOADS)
 
 
 @dataclass
-class Summary:
+class Summary(RunSummary):
     """All runs of one workload on one side, and their aggregates."""
-
-    runs: list[RunResult] = field(default_factory=list)
-    skipped: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """True when there was at least one run and every run succeeded."""
-        return bool(self.runs) and all(r.ok for r in self.runs)
 
     @property
     def seconds(self) -> float | None:
@@ -82,21 +74,11 @@ class Summary:
         return self.seconds * 1e6 / tasks if self.seconds is not None and tasks else None
 
     @property
-    def peak_mb(self) -> float | None:
-        """Largest peak resident memory over the runs, in MiB."""
-        return max(r.maxrss_kib for r in self.runs) / 1024 if self.ok else None
-
-    @property
     def litter(self) -> tuple[int, int] | None:
         """Largest (local, shared) litter counts over the runs."""
         if not self.ok:
             return None
         return max(r.litter_local for r in self.runs), max(r.litter_shared for r in self.runs)
-
-    @property
-    def error(self) -> str:
-        """The error of the first failed run."""
-        return next((r.error for r in self.runs if not r.ok), "")
 
     def notes(self) -> list[str]:
         """Warnings about successful runs whose numbers need care."""
@@ -199,14 +181,14 @@ def evaluate(name: str, s: dict[str, Summary]) -> tuple[str, str, str]:
     r = _ratio(real.per_task_us, ours.per_task_us)
     ratio = _fmt_ratio("real/ours", r)
     if name == "fanout_10k":
-        return ratio, ">=10x and ours MB <= real", _verdict([_le(10, r), _le(ours.peak_mb, real.peak_mb)])
+        return ratio, ">=10x and ours MB <= real", _verdict([_le(10, r), _le(ours.peak_mib, real.peak_mib)])
     if name == "chain_cached":
         return ratio, ">=10x", _verdict([_le(10, r)])
     if name == "fanout_100k":
         litter = sum(ours.litter) if ours.litter is not None else None
         checks = [
             _le(ours.seconds, FANOUT_100K_MAX_SECONDS),
-            _le(ours.peak_mb, FANOUT_100K_MAX_MB),
+            _le(ours.peak_mib, FANOUT_100K_MAX_MB),
             _le(litter, FANOUT_100K_MAX_LITTER),
         ]
         target = f"ours <{FANOUT_100K_MAX_SECONDS:g} s, <{FANOUT_100K_MAX_MB:g} MB, litter <{FANOUT_100K_MAX_LITTER}"
@@ -237,7 +219,7 @@ def table(results: dict[str, dict[str, Summary]], shared_dirs: list[str]) -> str
                 ratio,
                 target,
                 met,
-                *(_cell(s[side], lambda x: f"{x.peak_mb:,.0f}") for side in ("ours", "real")),
+                *(_cell(s[side], lambda x: f"{x.peak_mib:,.0f}") for side in ("ours", "real")),
                 *(_cell(s[side], lambda x: "{}+{}".format(*x.litter)) for side in ("ours", "real")),
                 *(_cell(s[side], lambda x: f"{x.wall:.3f}") for side in ("ours", "real")),
             ]

@@ -25,10 +25,10 @@ import statistics
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from _runner import RunResult, run_once
+from _runner import RunResult, RunSummary, run_once
 
 from flyte.testing.seaweedfs import S3Server, start_s3
 from flyte.testing.seaweedfs import version as seaweed_version
@@ -55,16 +55,8 @@ SIDES = ("ours", "base", "real", "ours_frame")
 
 
 @dataclass
-class Summary:
+class Summary(RunSummary):
     """All runs of one side of a row, and their medians."""
-
-    runs: list[RunResult] = field(default_factory=list)
-    skipped: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """True when there was at least one run and every run succeeded."""
-        return bool(self.runs) and all(r.ok for r in self.runs)
 
     def median(self, key: str) -> float | None:
         """Median of a payload number (``seconds``, ``write_s``, ``read_s``) or of ``wall``."""
@@ -78,16 +70,6 @@ class Summary:
     def seconds(self) -> float | None:
         """Median in-process seconds of the timed part."""
         return self.median("seconds")
-
-    @property
-    def peak_mib(self) -> float | None:
-        """Largest peak resident memory over the runs, in MiB."""
-        return max(r.maxrss_kib for r in self.runs) / 1024 if self.ok else None
-
-    @property
-    def error(self) -> str:
-        """The error of the first failed run."""
-        return next((r.error for r in self.runs if not r.ok), "")
 
 
 def build_commands(
