@@ -136,10 +136,8 @@ def heartbeat(
         ).one_or_none()
         if row is None or row.attempt != attempt or row.phase not in ACTIVE_PHASES:
             return "over"
-        values: dict[str, Any] = {"heartbeat_at": now, "waiting": waiting}
-        if row.phase == "INITIALIZING":
-            values["phase"] = "RUNNING"
-        if not _claim(conn, run_name, name, attempt, (row.phase,), values):
+        values: dict[str, Any] = {"heartbeat_at": now, "waiting": waiting, "phase": "RUNNING"}
+        if not _claim(conn, run_name, name, attempt, ACTIVE_PHASES, values):
             return "over"
         if row.phase == "INITIALIZING":
             _transition(conn, run_name, name, attempt, "RUNNING", now)
