@@ -79,12 +79,21 @@ def load_file(file: str | Path) -> ModuleType:
     return module
 
 
-def load_ref(ref: str, root: Path | None = None) -> ModuleType:
-    """Imports a module reference: a ``.py`` path (relative to ``root``) or a dotted module name."""
+def load_ref(ref: str, root: Path | None = None, *, confine: bool = False) -> ModuleType:
+    """Imports a module reference: a ``.py`` path (relative to ``root``) or a dotted module name.
+
+    With ``confine``, a ``.py`` path must lie inside ``root`` (a server's worker loads only files
+    of the run's code bundle, whatever the reference says).
+
+    Raises:
+        ModuleLoadError: the module cannot be imported, or a confined path lies outside ``root``.
+    """
     if ref.endswith(".py"):
         path = Path(ref)
         if root is not None and not path.is_absolute():
             path = root / path
+        if confine and (root is None or not path.resolve().is_relative_to(root.resolve())):
+            raise ModuleLoadError(f"cannot load {ref}: it is not a file of the run's code bundle")
         return load_file(path)
     try:
         return importlib.import_module(ref)

@@ -11,8 +11,8 @@ method      path                                         body -> response
 ==========  ===========================================  ======================================
 GET         /info                                        -> ServerInfo
 HEAD, GET   /bundles/{hash}                              -> tar.gz bytes (404 when unknown)
-PUT         /bundles/{hash}                              tar.gz bytes -> 204 (400: hash mismatch)
-POST        /runs                                        CreateRunRequest -> RunInfo (201; 409)
+PUT         /bundles/{hash}                              tar.gz bytes -> 204 (400: refused; 413)
+POST        /runs                                        CreateRunRequest -> RunInfo (201; 400, 409, 413)
 GET         /runs?project&domain&phase&task&limit        -> list[RunInfo], newest first
 GET         /runs/{run}                                  -> RunInfo (404 when unknown)
 GET         /runs/{run}/wait?timeout=30                  -> RunInfo once ended, or at the timeout
@@ -20,25 +20,33 @@ POST        /runs/{run}/abort                            -> RunInfo
 GET         /runs/{run}/actions                          -> list[ActionInfo]
 GET         /runs/{run}/actions/{action}                 -> ActionDetail
 GET         /runs/{run}/actions/{action}/logs?after&wait -> LogChunk (long-polls up to ``wait`` s)
-POST        /runs/{run}/actions                          CreateActionsRequest -> list[ActionState]
+POST        /runs/{run}/actions                          CreateActionsRequest -> list[ActionState] (401, 403)
 POST        /runs/{run}/actions/wait                     WaitRequest -> list[ActionState] (ended)
-GET         /attempts/{run}/{action}/{attempt}           -> AttemptSpec
-POST        /attempts/{run}/{action}/{attempt}/heartbeat Heartbeat -> 204 (409: attempt is over)
-POST        /attempts/{run}/{action}/{attempt}/logs      LogBatch -> 204
-POST        /attempts/{run}/{action}/{attempt}/report    ReportUpdate -> 204
-POST        /attempts/{run}/{action}/{attempt}/complete  CompleteAttempt -> 204
+GET         /attempts/{run}/{action}/{attempt}           -> AttemptSpec (401, 403, 404, 409)
+POST        /attempts/{run}/{action}/{attempt}/heartbeat Heartbeat -> 204 (401, 403, 409: attempt is over)
+POST        /attempts/{run}/{action}/{attempt}/logs      LogBatch -> 204 (401, 403, 404, 413)
+POST        /attempts/{run}/{action}/{attempt}/report    ReportUpdate -> 204 (401, 403, 404)
+POST        /attempts/{run}/{action}/{attempt}/complete  CompleteAttempt -> 204 (401, 403, 409)
 ==========  ===========================================  ======================================
 
 Creating actions is idempotent: an action that exists already (a parent running again) is not
 created twice, and its current state is returned, with outputs when it has succeeded.
+
+Workers only: creating actions and every ``/attempts`` route need the attempt's token in the
+``X-Flyte-Attempt-Token`` header (401 without it, 403 with another one): the server gives each
+attempt's worker its own token, so no other client can report on an attempt or add children to
+it. Every number is finite and bounded (422 names the field otherwise); names and values that are
+stored must not contain NUL characters, while free text (log lines, reports, error messages) has
+them replaced.
 """
 
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationInfo, field_validator
 
 API_PREFIX = "/api/v1"
 
@@ -70,59 +78,147 @@ Phase = Literal[
 TERMINAL_PHASES = frozenset({"SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT", "RECOVERED"})
 
 
+# Bounds that keep every stored number meaningful to the scheduler: a value past them is a
+# mistake or an attack, and is refused (422) before anything is stored.
+MAX_CPU = 4096.0
+MAX_MEMORY_BYTES = 1 << 50  # 1 PiB
+MAX_TIMEOUT_S = 366 * 24 * 3600.0
+MAX_BACKOFF_S = 24 * 3600.0
+MAX_TIMESTAMP = 1e10  # the year 2286: later times are not timestamps a worker sends
+MAX_WAIT_S = 120.0
+
+ATTEMPT_TOKEN_HEADER = "X-Flyte-Attempt-Token"
+"""The header in which a worker presents its attempt's token (see the attempt routes)."""
+ATTEMPT_TOKEN_ENV = "FLYTE_ATTEMPT_TOKEN"
+"""The environment variable in which a worker receives its attempt's token."""
+
+_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,254}$"
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
+_DOTTED_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_BUNDLE_FILE = re.compile(r"^(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_./-]+\.py$")
+
+
+def _readable(text: str) -> bool:
+    """Whether ``text`` can be stored as text by every database: no NUL, valid UTF-8."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_texts(value: Any) -> None:
+    if isinstance(value, str):
+        if not _readable(value):
+            raise ValueError("must not contain NUL characters or invalid Unicode (lone surrogates)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_texts(key)
+            _check_texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_texts(item)
+
+
+def _clean_text(value: object) -> object:
+    # Free text (log lines, reports, error messages) is what a task printed: it is kept, with the
+    # characters no database stores as text replaced, rather than refused and lost.
+    if isinstance(value, str) and not _readable(value):
+        return value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+FreeText = Annotated[str, BeforeValidator(_clean_text)]
+"""Text printed or produced by a task: NULs and lone surrogates are replaced, never refused."""
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # NaN and infinities are never a meaningful number of seconds, bytes or CPUs.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_texts(cls, value: Any, info: ValidationInfo) -> Any:
+        # Names and values that reach the database must be storable as text by PostgreSQL too.
+        _check_texts(value)
+        return value
 
 
 class SecretSpec(_Model):
     """A secret a task needs, and the variable it is exposed as."""
 
     key: str = Field(min_length=1, max_length=256)
-    group: str | None = None
-    as_env_var: str | None = None
+    group: str | None = Field(default=None, max_length=256)
+    as_env_var: str | None = Field(default=None, pattern=_ENV_NAME)
 
 
 class TaskSpec(_Model):
     """What a worker needs to find and run a task, and how the scheduler must treat it."""
 
     name: str = Field(min_length=1, max_length=512, description="The task's full name, env.function")
-    module: str = Field(min_length=1, max_length=512, description="The module defining the task")
-    cpu: float | None = Field(default=None, ge=0)
-    memory_bytes: int | None = Field(default=None, ge=0)
+    module: str = Field(
+        min_length=1,
+        max_length=512,
+        description="The module defining the task: a .py file of the run's bundle (relative posix path) or a "
+        "dotted module name installed on the server (only when the server allows it)",
+    )
+    cpu: float | None = Field(default=None, ge=0, le=MAX_CPU)
+    memory_bytes: int | None = Field(default=None, ge=0, le=MAX_MEMORY_BYTES)
     retries: int = Field(default=0, ge=0, le=100)
-    backoff_seconds: list[float] = Field(default_factory=list, description="Delay before retry n")
-    timeout_seconds: float | None = Field(default=None, gt=0)
-    env_vars: dict[str, str] = Field(default_factory=dict)
-    secrets: list[SecretSpec] = Field(default_factory=list)
+    backoff_seconds: list[Annotated[float, Field(ge=0, le=MAX_BACKOFF_S)]] = Field(
+        default_factory=list, max_length=101, description="Delay before retry n"
+    )
+    timeout_seconds: float | None = Field(default=None, gt=0, le=MAX_TIMEOUT_S)
+    env_vars: dict[Annotated[str, Field(pattern=_ENV_NAME)], str] = Field(default_factory=dict, max_length=1000)
+    secrets: list[SecretSpec] = Field(default_factory=list, max_length=100)
     cacheable: bool = False
     report: bool = False
     reusable: bool = False
+
+    @field_validator("module")
+    @classmethod
+    def _module_reference(cls, value: str) -> str:
+        if _BUNDLE_FILE.match(value) or _DOTTED_MODULE.match(value):
+            return value
+        raise ValueError(
+            "must be a relative path of a .py file inside the code bundle (no '..', not absolute) "
+            "or a dotted module name"
+        )
+
+    @property
+    def module_is_bundled(self) -> bool:
+        """Whether the module is a file of the run's bundle (rather than an installed module)."""
+        return self.module.endswith(".py")
 
 
 class ErrorInfo(_Model):
     """How an action failed: the original error's class as ``code``, and whose fault it was."""
 
-    code: str
+    code: FreeText
     kind: Literal["user", "system", "unknown"] = "user"
-    message: str
-    traceback: str = ""
+    message: FreeText
+    traceback: FreeText = ""
 
 
 class CreateRunRequest(_Model):
     """Starts a run of ``task`` with the given encoded inputs."""
 
     name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
-    project: str = Field(default="flytesnacks", min_length=1, max_length=128)
-    domain: str = Field(default="development", min_length=1, max_length=128)
+    project: str = Field(default="flytesnacks", pattern=_NAME)
+    domain: str = Field(default="development", pattern=_NAME)
     task: TaskSpec
     inputs: Payload
     bundle: str | None = Field(default=None, pattern=r"^[0-9a-f]{32,64}$")
     cache_key: str | None = None
-    env_vars: dict[str, str] = Field(default_factory=dict)
+    env_vars: dict[Annotated[str, Field(pattern=_ENV_NAME)], str] = Field(default_factory=dict, max_length=1000)
     overwrite_cache: bool = False
     disable_run_cache: bool = False
-    max_action_concurrency: int | None = Field(default=None, ge=1)
-    custom_context: dict[str, str] = Field(default_factory=dict)
+    max_action_concurrency: int | None = Field(default=None, ge=1, le=1_000_000)
+    custom_context: dict[str, str] = Field(default_factory=dict, max_length=1000)
 
 
 class RunInfo(_Model):
@@ -168,8 +264,8 @@ class ActionDetail(ActionInfo):
 class CreateAction(_Model):
     """A child call (or a trace) made by a running action."""
 
-    name: str = Field(min_length=1, max_length=128)
-    parent: str = Field(min_length=1, max_length=128)
+    name: str = Field(pattern=_NAME)
+    parent: str = Field(pattern=_NAME)
     kind: Literal["task", "trace"] = "task"
     task: TaskSpec
     inputs: Payload
@@ -198,7 +294,7 @@ class WaitRequest(_Model):
     """Long-poll for any of ``names`` to end, for at most ``timeout`` seconds."""
 
     names: list[str] = Field(max_length=10_000)
-    timeout: float = Field(default=30.0, ge=0, le=120)
+    timeout: float = Field(default=30.0, ge=0, le=MAX_WAIT_S)
 
 
 class AttemptSpec(_Model):
@@ -213,7 +309,6 @@ class AttemptSpec(_Model):
     inputs: Payload
     bundle: str | None
     raw_data_path: str
-    env_vars: dict[str, str] = Field(default_factory=dict)
     custom_context: dict[str, str] = Field(default_factory=dict)
     recorded: list[ActionState] = Field(default_factory=list, description="Children already ended")
 
@@ -228,8 +323,8 @@ class LogLine(_Model):
     """One line a task printed or logged."""
 
     stream: Literal["stdout", "stderr", "log"] = "stdout"
-    ts: float
-    text: str
+    ts: float = Field(ge=0, le=MAX_TIMESTAMP)
+    text: FreeText
 
 
 class LogBatch(_Model):
@@ -258,13 +353,13 @@ class CompleteAttempt(_Model):
 
     outputs: Payload | None = None
     error: ErrorInfo | None = None
-    report: str | None = None
+    report: FreeText | None = None
 
 
 class ReportUpdate(_Model):
     """The latest HTML of a running task's report."""
 
-    html: str
+    html: FreeText
 
 
 class ServerInfo(_Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 __all__ = ["start", "start_server"]
 
@@ -20,7 +21,19 @@ def start() -> None:
 @start.command("server", short_help="Serve the flyte API and run workflows.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port to listen on.")
-@click.option("--db", "db_url", metavar="URL", help="Database URL (default: SQLite in the server's home).")
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    envvar="FLYTE_SERVER_DB",
+    help="Database URL (default: SQLite in the server's home); also read from FLYTE_SERVER_DB, which keeps a "
+    "password out of the process list.",
+)
+@click.option(
+    "--db-password-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A file whose first line is the database password.",
+)
 @click.option("--store", metavar="URI", help="Where run data goes: a folder or s3://bucket/prefix.")
 @click.option(
     "--home",
@@ -29,14 +42,35 @@ def start() -> None:
 )
 @click.option("--max-workers", type=click.IntRange(1), help="Most attempts running at once (default: 12 per CPU).")
 @click.option("--max-request-bytes", type=click.IntRange(1024), help="Largest request body accepted (default 256 MiB).")
+@click.option(
+    "--max-bundle-unpacked-bytes",
+    type=click.IntRange(1024),
+    help="Largest unpacked size of a code bundle (default 512 MiB).",
+)
+@click.option(
+    "--allow-installed-modules",
+    is_flag=True,
+    help="Let tasks name modules installed on the server, not only files of their run's code bundle.",
+)
+@click.option(
+    "--worker-env",
+    "worker_env",
+    multiple=True,
+    metavar="NAME",
+    help="Pass the server's variable NAME to workers (repeatable); they get only a short allow-list otherwise.",
+)
 def start_server(
     host: str,
     port: int,
     db_url: str | None,
+    db_password_file: Path | None,
     store: str | None,
     home: Path | None,
     max_workers: int | None,
     max_request_bytes: int | None,
+    max_bundle_unpacked_bytes: int | None,
+    allow_installed_modules: bool,
+    worker_env: tuple[str, ...],
 ) -> None:
     """Serve the flyte API and the scheduler on HOST:PORT until interrupted.
 
@@ -45,20 +79,32 @@ def start_server(
     """
     try:
         from flyte.server.app import serve
+        from flyte.server.options import database_url, has_password, settings_from_options
     except ModuleNotFoundError as e:
         if e.name not in _SERVER_PACKAGES:
             raise
         raise click.ClickException(
             f"the flyte server needs {e.name}, which is not installed: reinstall openflyte"
         ) from e
-    shown_host = f"[{host}]" if ":" in host else host
-    click.echo(f"Flyte server: http://{shown_host}:{port} (set admin.endpoint to use it)")
-    serve(
+    context = click.get_current_context()
+    if db_url and has_password(db_url) and context.get_parameter_source("db_url") == ParameterSource.COMMANDLINE:
+        click.echo(
+            "Warning: the --db URL holds a password, which every user of this machine can see in the process "
+            "list; set FLYTE_SERVER_DB or use --db-password-file instead.",
+            err=True,
+        )
+    settings = settings_from_options(
         host=host,
         port=port,
-        db_url=db_url,
+        db_url=database_url(db_url, db_password_file),
         store=store,
         home=home,
         max_workers=max_workers,
         max_request_bytes=max_request_bytes,
+        max_bundle_unpacked_bytes=max_bundle_unpacked_bytes,
+        allow_installed_modules=allow_installed_modules,
+        worker_env=worker_env,
     )
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(f"Flyte server: http://{shown_host}:{port} (set admin.endpoint to use it)")
+    serve(settings)

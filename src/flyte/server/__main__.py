@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
+from flyte.errors import ConfigError
 from flyte.server.app import serve
+from flyte.server.options import DB_ENV_VAR, database_url, settings_from_options
 
 
 def main() -> None:
@@ -13,22 +17,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m flyte.server", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--db", dest="db_url", default=None, help="sqlite:///path or postgresql://...")
+    parser.add_argument(
+        "--db",
+        dest="db_url",
+        default=os.environ.get(DB_ENV_VAR),
+        help=f"sqlite:///path or postgresql://... ({DB_ENV_VAR})",
+    )
+    parser.add_argument("--db-password-file", type=Path, default=None, help="the database password, in a file")
     parser.add_argument("--store", default=None, help="where run data goes: a folder or s3://bucket/prefix")
     parser.add_argument("--home", type=Path, default=None, help="the server's own folder")
     parser.add_argument(
         "--max-workers", type=int, default=None, help="at most this many attempts running at once (not waiting)"
     )
     parser.add_argument("--max-request-bytes", type=int, default=None, help="refuse bigger request bodies (413)")
+    parser.add_argument(
+        "--max-bundle-unpacked-bytes", type=int, default=None, help="refuse code bundles unpacking to more (400)"
+    )
+    parser.add_argument("--allow-installed-modules", action="store_true", help="let tasks name installed modules")
+    parser.add_argument("--worker-env", action="append", default=[], help="pass this variable to workers")
     args = parser.parse_args()
+    try:
+        db_url = database_url(args.db_url, args.db_password_file)
+    except ConfigError as e:
+        sys.exit(f"error: {e.message}")
     serve(
-        host=args.host,
-        port=args.port,
-        db_url=args.db_url,
-        store=args.store,
-        home=args.home,
-        max_workers=args.max_workers,
-        max_request_bytes=args.max_request_bytes,
+        settings_from_options(
+            host=args.host,
+            port=args.port,
+            db_url=db_url,
+            store=args.store,
+            home=args.home,
+            max_workers=args.max_workers,
+            max_request_bytes=args.max_request_bytes,
+            max_bundle_unpacked_bytes=args.max_bundle_unpacked_bytes,
+            allow_installed_modules=args.allow_installed_modules,
+            worker_env=tuple(args.worker_env),
+        )
     )
 
 

@@ -12,10 +12,10 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine
 
 from flyte._internal import wire
@@ -28,6 +28,8 @@ from flyte.server.notify import Notifier
 from flyte.server.repo import bundles as bundle_repo
 from flyte.server.repo import runs as run_repo
 from flyte.server.settings import ServerSettings
+from flyte.server.validation_errors import validation_error_response
+from flyte.server.worker_env import base_environment
 
 
 @dataclass
@@ -38,6 +40,8 @@ class ServerState:
     engine: Engine
     notifier: Notifier
     executor: Executor
+    token_hashes: dict[tuple[str, str, int], str] = field(default_factory=dict)
+    """Token hashes of attempts, by (run, action, attempt): they never change once made."""
     _runs: dict[str, Any] = field(default_factory=dict)
 
     def _run_row(self, run_name: str) -> Any:
@@ -49,13 +53,24 @@ class ServerState:
             row = self._runs[run_name] = run_repo.get_run(self.engine, run_name)
         return row
 
+    def remember_token_hash(self, key: tuple[str, str, int], token_hash: str) -> None:
+        """Keeps an attempt's token hash for the worker's next reports (bounded)."""
+        if len(self.token_hashes) > 50_000:
+            self.token_hashes.clear()
+        self.token_hashes[key] = token_hash
+
     def bundle_of(self, run_name: str) -> str | None:
         """The code bundle of a run."""
         row = self._run_row(run_name)
         return row.bundle if row is not None else None
 
-    def worker_env(self, row: Any, spec: wire.TaskSpec, attempt: int) -> dict[str, str]:
-        """The environment of a worker: the run's and the task's variables, secrets and ids."""
+    def worker_env(self, row: Any, spec: wire.TaskSpec, attempt: int, token: str) -> dict[str, str]:
+        """What a worker's environment adds to the base one: the run's and the task's variables,
+        secrets (from the secrets store only), the attempt's ids and its token.
+
+        Raises:
+            RuntimeUserError: ``SecretNotFound``, a secret the task needs is missing or unreadable.
+        """
         from flyte._internal.engine.secrets import resolve_secrets
         from flyte._secret import Secret
 
@@ -66,13 +81,14 @@ class ServerState:
         secrets = [Secret(key=s.key, group=s.group, as_env_var=s.as_env_var) for s in spec.secrets]
         project = run_row.project if run_row is not None else ""
         domain = run_row.domain if run_row is not None else ""
-        env.update(resolve_secrets(spec.name, secrets, project, domain))
+        env.update(resolve_secrets(spec.name, secrets, project, domain, from_environment=False))
         env.update(
             {
                 "FLYTE_ENDPOINT": self.settings.endpoint,
                 "RUN_NAME": row.run_name,
                 "ACTION_NAME": row.name,
                 "FLYTE_ATTEMPT": str(attempt),
+                wire.ATTEMPT_TOKEN_ENV: token,
                 "FLYTE_HOME": str(self.settings.server_home / "worker-home"),
                 "PYTHONUNBUFFERED": "1",
             }
@@ -94,7 +110,11 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
             engine=engine,
             notifier=Notifier(asyncio.get_running_loop()),
             executor=executor
-            or ProcessExecutor(settings.server_home, lambda digest: bundle_repo.bundle_uri(engine, digest)),
+            or ProcessExecutor(
+                settings.server_home,
+                lambda digest: bundle_repo.bundle_uri(engine, digest),
+                base_environment(settings.worker_env),
+            ),
         )
         app.state.server = state
         scheduler = Scheduler(state)
@@ -111,38 +131,22 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
     for module in (runs, actions, attempts, bundles):
         app.include_router(module.router)
 
+    app.add_exception_handler(RequestValidationError, validation_error_response)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     return app
 
 
-def serve(
-    host: str = "127.0.0.1",
-    port: int = 8080,
-    db_url: str | None = None,
-    store: str | None = None,
-    home: Path | None = None,
-    max_workers: int | None = None,
-    max_request_bytes: int | None = None,
-) -> None:
-    """Runs a server until interrupted (what ``flyte start server`` does).
-
-    ``max_workers`` and ``max_request_bytes`` replace the defaults of :class:`ServerSettings`.
-    """
+def serve(settings: ServerSettings) -> None:
+    """Runs a server until interrupted (what ``flyte start server`` does)."""
     import uvicorn
 
-    limits: dict[str, int] = {}
-    if max_request_bytes is not None:
-        limits["max_request_bytes"] = max_request_bytes
-    settings = ServerSettings(
-        host=host, port=port, db_url=db_url, store=store, home=home, max_workers=max_workers, **limits
-    )
     settings.server_home.mkdir(parents=True, exist_ok=True)
     app = create_app(settings)
     print(f"flyte server {__version__} listening on {settings.endpoint}", file=sys.stderr, flush=True)
     uvicorn.run(
         app,
-        host=host,
-        port=port,
+        host=settings.host,
+        port=settings.port,
         log_level=os.environ.get("FLYTE_SERVER_LOG_LEVEL", "warning"),
         # Long-polls would otherwise hold a stopping server for up to their full timeout.
         timeout_graceful_shutdown=2,

@@ -4,6 +4,10 @@ Each tick it (1) ends the attempts whose worker exited without reporting, (2) st
 past their timeout and declares lost those whose worker stopped heartbeating, and (3) starts
 ready actions while CPU, memory and worker slots allow. An action whose worker only waits on
 children holds no slot and no resources, so a parent never starves the children it waits for.
+
+One action can never stop the scheduling of the others: whatever goes wrong while handling an
+action (a stored spec that cannot be read, a value out of range) fails that action, with the
+reason, and the tick goes on with the rest.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.concurrency import run_in_threadpool
 
 from flyte._internal import wire
+from flyte.errors import BaseRuntimeError
+from flyte.server.attempt_tokens import new_token
 from flyte.server.executors.base import Exit, Launch
 from flyte.server.repo import actions as action_repo
 from flyte.server.repo import attempts as attempt_repo
@@ -52,6 +58,8 @@ class Scheduler:
         self._specs: dict[tuple[str, str], wire.TaskSpec] = {}
         self._adopted: dict[str, _InFlight] = {}
         self._limits: dict[str, int | None] = {}
+        # Actions that could not even be failed (the database refused): skipped from then on.
+        self._poisoned: set[tuple[str, str]] = set()
         self._stopping = asyncio.Event()
         self.cpu_capacity = float(os.cpu_count() or 1)
         self.memory_capacity = _total_memory()
@@ -93,8 +101,11 @@ class Scheduler:
         """One round of the scheduler (runs on a worker thread)."""
         now = time.time()
         for exited in self._server.executor.poll():
-            self._worker_exited(exited)
-        active = attempt_repo.active_actions(self._server.engine)
+            try:
+                self._worker_exited(exited)
+            except Exception:
+                logger.exception("Could not record the end of worker %s", exited.worker)
+        active = [row for row in attempt_repo.active_actions(self._server.engine) if self._schedulable(row)]
         self._enforce(active, now)
         self._dispatch(active, now)
 
@@ -107,6 +118,40 @@ class Scheduler:
                 self._specs.clear()
             spec = self._specs[key] = action_repo.task_spec(row)
         return spec
+
+    def _schedulable(self, row: Any) -> bool:
+        """Whether the action's stored spec can be read; an action whose spec cannot is failed."""
+        if (row.run_name, row.name) in self._poisoned:
+            return False
+        try:
+            self._spec(row)
+        except Exception as e:
+            self._fail_action(row, e)
+            return False
+        return True
+
+    def _fail_action(self, row: Any, cause: Exception) -> None:
+        """Fails an action the scheduler cannot handle, saying why, and stops its worker."""
+        key = (row.run_name, row.name)
+        logger.warning("Failing action %s of run %s: %s", row.name, row.run_name, cause)
+        error = wire.ErrorInfo(
+            code="SchedulingError",
+            kind="system",
+            message=f"The server cannot schedule this action: {type(cause).__name__}: {cause}",
+        )
+        try:
+            ended = attempt_repo.fail_action(self._server.engine, row.run_name, row.name, error)
+        except Exception:
+            logger.exception("Could not fail action %s of run %s; skipping it from now on", row.name, row.run_name)
+            if len(self._poisoned) > 10_000:
+                self._poisoned.clear()
+            self._poisoned.add(key)
+            return
+        self._specs.pop(key, None)
+        if ended is not None:
+            for worker in ended.workers_to_stop:
+                self._server.executor.stop(worker, "aborted")
+            self._server.notifier.run_changed(row.run_name)
 
     def _worker_exited(self, exited: Exit) -> None:
         flight = self._in_flight.pop(exited.worker, None)
@@ -133,6 +178,10 @@ class Scheduler:
             if "ModuleLoadError" in message or "cannot load" in message or "cannot import" in message:
                 message = message.removeprefix("ModuleLoadError: ")
                 error = wire.ErrorInfo(code="ModuleLoadError", kind="user", message=message)
+            elif message.startswith("CodeBundleError: "):
+                # The bundle itself is unusable: another attempt would find it the same.
+                message = message.removeprefix("CodeBundleError: ")
+                error = wire.ErrorInfo(code="CodeBundleError", kind="user", message=message)
             else:
                 error = wire.ErrorInfo(code="WorkerStartFailed", kind="system", message=message)
         else:
@@ -154,28 +203,34 @@ class Scheduler:
 
     def _enforce(self, active: list[Any], now: float) -> None:
         for row in active:
-            worker = row.worker or ""
-            adopted = self._adopted.get(worker)
-            if adopted is not None and adopted.timeout is not None and now - adopted.started > adopted.timeout:
-                del self._adopted[worker]
-                message = f"Task exceeded its timeout of {adopted.timeout:g}s and was stopped"
-                self._end(adopted, wire.ErrorInfo(code="TaskTimeoutError", kind="user", message=message))
-                continue
-            flight = self._in_flight.get(worker)
-            if flight is not None and flight.timeout is not None and now - flight.started > flight.timeout:
-                self._server.executor.stop(worker, "timeout")
-                continue
-            if row.heartbeat_at is not None and now - row.heartbeat_at > LOST_AFTER_S:
-                if self._server.executor.tracks(worker):
-                    # Alive but silent (hung): stop it; its exit ends the attempt.
-                    self._server.executor.stop(worker, "lost")
-                    continue
-                lost = _InFlight(row.run_name, row.name, row.attempt, now, None)
-                self._in_flight.pop(worker, None)
-                self._end(
-                    lost,
-                    wire.ErrorInfo(code="WorkerLost", kind="system", message=f"No heartbeat for {LOST_AFTER_S:g}s"),
-                )
+            try:
+                self._enforce_one(row, now)
+            except Exception as e:
+                self._fail_action(row, e)
+
+    def _enforce_one(self, row: Any, now: float) -> None:
+        worker = row.worker or ""
+        adopted = self._adopted.get(worker)
+        if adopted is not None and adopted.timeout is not None and now - adopted.started > adopted.timeout:
+            del self._adopted[worker]
+            message = f"Task exceeded its timeout of {adopted.timeout:g}s and was stopped"
+            self._end(adopted, wire.ErrorInfo(code="TaskTimeoutError", kind="user", message=message))
+            return
+        flight = self._in_flight.get(worker)
+        if flight is not None and flight.timeout is not None and now - flight.started > flight.timeout:
+            self._server.executor.stop(worker, "timeout")
+            return
+        if row.heartbeat_at is not None and now - row.heartbeat_at > LOST_AFTER_S:
+            if self._server.executor.tracks(worker):
+                # Alive but silent (hung): stop it; its exit ends the attempt.
+                self._server.executor.stop(worker, "lost")
+                return
+            lost = _InFlight(row.run_name, row.name, row.attempt, now, None)
+            self._in_flight.pop(worker, None)
+            self._end(
+                lost,
+                wire.ErrorInfo(code="WorkerLost", kind="system", message=f"No heartbeat for {LOST_AFTER_S:g}s"),
+            )
 
     def _dispatch(self, active: list[Any], now: float) -> None:
         busy = [row for row in active if not row.waiting]
@@ -191,17 +246,24 @@ class Scheduler:
         for row in attempt_repo.ready_actions(self._server.engine, now, skip_runs=full):
             if slots <= 0:
                 return
+            if not self._schedulable(row):
+                continue
             spec = self._spec(row)
-            if not self._fits_machine(row, spec):
+            try:
+                if not self._fits_machine(row, spec):
+                    continue
+                if cpu_used + (spec.cpu or 0.0) > self.cpu_capacity or memory_used + (spec.memory_bytes or 0) > (
+                    self.memory_capacity
+                ):
+                    continue
+                limit = self._run_limit(row.run_name)
+                if limit is not None and per_run.get(row.run_name, 0) >= limit:
+                    continue
+                started = self._start(row, spec)
+            except Exception as e:
+                self._fail_action(row, e)
                 continue
-            if cpu_used + (spec.cpu or 0.0) > self.cpu_capacity or memory_used + (spec.memory_bytes or 0) > (
-                self.memory_capacity
-            ):
-                continue
-            limit = self._run_limit(row.run_name)
-            if limit is not None and per_run.get(row.run_name, 0) >= limit:
-                continue
-            if self._start(row, spec):
+            if started:
                 slots -= 1
                 cpu_used += spec.cpu or 0.0
                 memory_used += spec.memory_bytes or 0
@@ -237,28 +299,30 @@ class Scheduler:
 
     def _start(self, row: Any, spec: wire.TaskSpec) -> bool:
         worker = f"w-{uuid.uuid4().hex[:12]}"
-        attempt = attempt_repo.start_attempt(self._server.engine, row.run_name, row.name, worker)
+        token, token_hash = new_token()
+        attempt = attempt_repo.start_attempt(self._server.engine, row.run_name, row.name, worker, token_hash)
         if attempt is None:
             return False
         flight = _InFlight(row.run_name, row.name, attempt, time.time(), spec.timeout_seconds)
         self._in_flight[worker] = flight
-        launch = Launch(
-            run_name=row.run_name,
-            action_name=row.name,
-            attempt=attempt,
-            task=spec,
-            bundle=self._server.bundle_of(row.run_name),
-            env=self._server.worker_env(row, spec, attempt),
-        )
         try:
+            launch = Launch(
+                run_name=row.run_name,
+                action_name=row.name,
+                attempt=attempt,
+                task=spec,
+                bundle=self._server.bundle_of(row.run_name),
+                env=self._server.worker_env(row, spec, attempt, token),
+            )
             self._server.executor.start(worker, launch)
+        except BaseRuntimeError as e:
+            # The user's to fix (a missing secret, say): fail now, not after a worker is lost.
+            self._in_flight.pop(worker, None)
+            self._end(flight, wire.ErrorInfo(code=e.code, kind=e.kind, message=e.message))
+            return False
         except Exception as e:
             self._in_flight.pop(worker, None)
-            if "cannot load" in str(e) or "cannot import" in str(e):
-                error = wire.ErrorInfo(code="ModuleLoadError", kind="user", message=str(e))
-            else:
-                error = wire.ErrorInfo(code="WorkerStartFailed", kind="system", message=str(e))
-            self._end(flight, error)
+            self._end(flight, wire.ErrorInfo(code="WorkerStartFailed", kind="system", message=str(e)))
             return False
         self._server.notifier.run_changed(row.run_name)
         return True

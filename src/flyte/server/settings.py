@@ -1,4 +1,4 @@
-"""How a server is set up: where it listens, keeps its metadata and its data."""
+"""How a server is set up: where it listens, keeps its metadata and its data, and its limits."""
 
 from __future__ import annotations
 
@@ -19,6 +19,14 @@ class ServerSettings:
     home: Path | None = None
     max_request_bytes: int = 256 * 1024 * 1024
     max_workers: int | None = None
+    max_bundle_unpacked_bytes: int = 512 * 1024 * 1024
+    """A code bundle whose files add up to more than this is refused at upload (400)."""
+    max_bundle_files: int = 20_000
+    """A code bundle with more members than this is refused at upload (400)."""
+    allow_installed_modules: bool = False
+    """Whether a task may name a module installed on the server instead of a file of its bundle."""
+    worker_env: tuple[str, ...] = ()
+    """Names of the server's environment variables passed to workers, beyond the standard few."""
 
     @property
     def server_home(self) -> Path:

@@ -228,9 +228,12 @@ def test_failed_creates_store_nothing(flyte_server: ServerHandle, http: httpx.Cl
     assert count_rows(flyte_server, "actions") == 0
     assert count_rows(flyte_server, "transitions") == 0
 
-    first = http.post(f"{API}/runs", json={"task": TASK, "inputs": INPUTS, "name": "r2"})
+    data = _tar_gz({"wf.py": WORKFLOW.encode()})
+    assert _put_bundle(http, data).status_code == 204
+    bundled = {"inputs": INPUTS, "bundle": hashlib.sha256(data).hexdigest(), "name": "r2"}
+    first = http.post(f"{API}/runs", json={"task": TASK, **bundled})
     assert first.status_code == 201
-    again = http.post(f"{API}/runs", json={"task": {**TASK, "name": "other.task"}, "inputs": INPUTS, "name": "r2"})
+    again = http.post(f"{API}/runs", json={"task": {**TASK, "name": "other.task"}, **bundled})
     assert again.status_code == 409
     assert "r2" in again.json()["detail"]
     assert count_rows(flyte_server, "runs") == 1

@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 
 from flyte._secret import Secret
-from flyte.errors import RuntimeUserError
+from flyte.errors import BaseRuntimeError, RuntimeUserError
 
 
 def _source_env_var(secret: Secret) -> str:
@@ -15,8 +15,19 @@ def _source_env_var(secret: Secret) -> str:
     return name.replace("-", "_").upper()
 
 
-def resolve_secrets(task_name: str, secrets: Sequence[Secret], project: str, domain: str) -> dict[str, str]:
-    """Maps each secret's ``as_env_var`` to its value; a missing secret is an error naming it."""
+def resolve_secrets(
+    task_name: str,
+    secrets: Sequence[Secret],
+    project: str,
+    domain: str,
+    *,
+    from_environment: bool = True,
+) -> dict[str, str]:
+    """Maps each secret's ``as_env_var`` to its value; a missing secret is an error naming it.
+
+    ``from_environment`` lets the caller's environment provide a secret (local runs); a server
+    passes False, so that a task can never read the server's own variables by naming them.
+    """
     if not secrets:
         return {}
     from flyte._secrets_store import get_secret
@@ -24,14 +35,21 @@ def resolve_secrets(task_name: str, secrets: Sequence[Secret], project: str, dom
     resolved: dict[str, str] = {}
     for secret in secrets:
         source = _source_env_var(secret)
-        value = os.environ.get(source)
+        value = os.environ.get(source) if from_environment else None
         if value is None:
-            value = get_secret(secret.key, group=secret.group, project=project, domain=domain)
+            try:
+                value = get_secret(secret.key, group=secret.group, project=project, domain=domain)
+            except (BaseRuntimeError, OSError, ValueError) as e:
+                raise RuntimeUserError(
+                    "SecretNotFound", f"Secret '{secret.key}' needed by task '{task_name}' cannot be read: {e}"
+                ) from e
         if value is None:
+            where = f"project '{project}', domain '{domain}' or unscoped"
+            how = f"set the environment variable {source} or " if from_environment else ""
             raise RuntimeUserError(
                 "SecretNotFound",
-                f"Secret '{secret.key}' needed by task '{task_name}' was not found: set the environment "
-                f"variable {source} or run `flyte create secret {secret.key} VALUE`",
+                f"Secret '{secret.key}' needed by task '{task_name}' was not found (searched {where}): "
+                f"{how}run `flyte create secret {secret.key} VALUE`",
             )
         resolved[secret.as_env_var or source] = value
     return resolved

@@ -9,8 +9,10 @@ from fastapi import APIRouter, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from flyte._internal import wire
-from flyte.server.api.deps import errors, fits_column, server_of
+from flyte.server.api.deps import check_code_source, errors, fits_column, server_of
+from flyte.server.api.worker_auth import AttemptToken, verify_parent
 from flyte.server.db.schema import actions as action_table
+from flyte.server.payloads import needs_offload, stored_payload
 from flyte.server.repo import actions as action_repo
 from flyte.server.repo import runs as run_repo
 
@@ -21,9 +23,16 @@ router = APIRouter(prefix=wire.API_PREFIX, tags=["actions"])
 _COALESCE_S = 0.02
 
 
-@router.post("/runs/{run}/actions", response_model=list[wire.ActionState], responses=errors(404, 409, 413))
-def create_actions(request: Request, run: str, body: wire.CreateActionsRequest) -> list[wire.ActionState]:
-    """Creates the children that do not exist yet and returns the state of each."""
+@router.post(
+    "/runs/{run}/actions", response_model=list[wire.ActionState], responses=errors(400, 401, 403, 404, 409, 413)
+)
+def create_actions(
+    request: Request, run: str, body: wire.CreateActionsRequest, token: AttemptToken = None
+) -> list[wire.ActionState]:
+    """Creates the children that do not exist yet and returns the state of each.
+
+    Only the worker of the children's parent creates them: the request carries its attempt token.
+    """
     for i, item in enumerate(body.actions):
         fits_column(("body", "actions", i, "cache_key"), item.cache_key, action_table.c.cache_key)
         fits_column(("body", "actions", i, "group"), item.group, action_table.c.grp)
@@ -33,10 +42,26 @@ def create_actions(request: Request, run: str, body: wire.CreateActionsRequest) 
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No run named '{run}'")
     if row.phase in wire.TERMINAL_PHASES:
         raise HTTPException(status.HTTP_409_CONFLICT, f"Run '{run}' has ended ({row.phase})")
-    states = action_repo.create_actions(server.engine, run, body.actions, run_repo.run_options(row))
+    verify_parent(request, run, {item.parent for item in body.actions}, token)
+    items = []
+    for item in body.actions:
+        if item.kind == "task":
+            check_code_source(server.settings, item.task, row.bundle)
+        items.append(_offloaded(item, row.raw_data_path))
+    states = action_repo.create_actions(server.engine, run, items, run_repo.run_options(row))
     if any(state.phase == "QUEUED" for state in states):
         server.notifier.wake_scheduler()
     return states
+
+
+def _offloaded(item: wire.CreateAction, raw_data_path: str) -> wire.CreateAction:
+    """The item with its large inputs (or a trace's large result) moved to the blob store."""
+    update: dict[str, bytes] = {}
+    if needs_offload(item.inputs):
+        update["inputs"] = stored_payload(item.inputs, raw_data_path, item.task.name, "inputs")
+    if item.outputs is not None and needs_offload(item.outputs):
+        update["outputs"] = stored_payload(item.outputs, raw_data_path, item.task.name, "outputs")
+    return item.model_copy(update=update) if update else item
 
 
 @router.post("/runs/{run}/actions/wait", response_model=list[wire.ActionState], responses=errors(404))

@@ -1,17 +1,28 @@
-"""API for workers: an attempt's spec, its heartbeats, logs, report and outcome."""
+"""API for workers: an attempt's spec, its heartbeats, logs, report and outcome.
+
+Every route needs the attempt's token (:mod:`flyte.server.attempt_tokens`): only the worker the
+attempt was given to reads its spec or reports on it.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 
 from flyte._internal import wire
 from flyte.server.api.deps import errors, server_of
+from flyte.server.api.worker_auth import verify_attempt
+from flyte.server.payloads import needs_offload, stored_payload
 from flyte.server.repo import actions as action_repo
 from flyte.server.repo import attempts as attempt_repo
 from flyte.server.repo import logs as log_repo
 from flyte.server.repo import runs as run_repo
 
-router = APIRouter(prefix=f"{wire.API_PREFIX}/attempts/{{run}}/{{action}}/{{attempt}}", tags=["workers"])
+router = APIRouter(
+    prefix=f"{wire.API_PREFIX}/attempts/{{run}}/{{action}}/{{attempt}}",
+    tags=["workers"],
+    dependencies=[Depends(verify_attempt)],
+    responses=errors(401, 403, 404),
+)
 
 
 @router.get("", response_model=wire.AttemptSpec, responses=errors(404, 409))
@@ -24,7 +35,6 @@ def attempt_spec(request: Request, run: str, action: str, attempt: int) -> wire.
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
     if row.attempt != attempt or row.phase not in action_repo.ACTIVE_PHASES:
         raise HTTPException(status.HTTP_409_CONFLICT, f"Attempt {attempt} of '{action}' is not in flight")
-    options = run_repo.run_options(run_row)
     return wire.AttemptSpec(
         run_name=run,
         action_name=action,
@@ -35,8 +45,7 @@ def attempt_spec(request: Request, run: str, action: str, attempt: int) -> wire.
         inputs=bytes(row.inputs or b""),
         bundle=run_row.bundle,
         raw_data_path=run_row.raw_data_path,
-        env_vars=options.get("env_vars", {}),
-        custom_context=options.get("custom_context", {}),
+        custom_context=run_repo.run_options(run_row).get("custom_context", {}),
         recorded=action_repo.recorded_traces(server.engine, run, action),
     )
 
@@ -63,7 +72,7 @@ def append_logs(request: Request, run: str, action: str, attempt: int, body: wir
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/report", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/report", status_code=status.HTTP_204_NO_CONTENT, responses=errors(413))
 def save_report(request: Request, run: str, action: str, attempt: int, body: wire.ReportUpdate) -> Response:
     """Stores the latest HTML of the task's report."""
     server = server_of(request)
@@ -78,7 +87,13 @@ def complete(request: Request, run: str, action: str, attempt: int, body: wire.C
     if (body.outputs is None) == (body.error is None):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Give exactly one of outputs and error")
     server = server_of(request)
-    ended = attempt_repo.end_attempt(server.engine, run, action, attempt, body.outputs, body.error, body.report)
+    outputs = body.outputs
+    if outputs is not None and needs_offload(outputs):
+        row = action_repo.get_action(server.engine, run, action)
+        run_row = run_repo.get_run(server.engine, run)
+        if row is not None and run_row is not None:
+            outputs = stored_payload(outputs, run_row.raw_data_path, row.task_name, "outputs")
+    ended = attempt_repo.end_attempt(server.engine, run, action, attempt, outputs, body.error, body.report)
     if ended is None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"Attempt {attempt} of '{action}' is over")
     for worker in ended.workers_to_stop:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from fastapi import Request
+from fastapi import HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from sqlalchemy import Column, String
 
+from flyte._internal import wire
+
 if TYPE_CHECKING:
     from flyte.server.app import ServerState
+    from flyte.server.settings import ServerSettings
 
 
 class ErrorDetail(BaseModel):
@@ -21,7 +24,9 @@ class ErrorDetail(BaseModel):
 
 _MEANINGS = {
     400: "Bad request (the message says why)",
-    404: "No such run, action or bundle",
+    401: "No attempt token: the route is for the attempt's worker only",
+    403: "The attempt token is not the attempt's",
+    404: "No such run, action, attempt or bundle",
     409: "Conflict with the current state (the message says which)",
     413: "Request body over the server's limit",
 }
@@ -55,4 +60,25 @@ def fits_column(where: tuple[str | int, ...], value: str | None, column: Column[
                     "ctx": {"max_length": limit},
                 }
             ]
+        )
+
+
+def check_code_source(settings: ServerSettings, task: wire.TaskSpec, bundle: str | None) -> None:
+    """Refuses (400) a task whose code would not come from the run's bundle.
+
+    A ``.py`` module is a file of the bundle, so it needs one; a dotted module name is code
+    installed on the server, which runs only when the server was started to allow it.
+    """
+    if task.module_is_bundled:
+        if bundle is None:
+            raise HTTPException(
+                status.HTTP_400_BAD_REQUEST,
+                f"Task '{task.name}' names the file {task.module}, but the run has no code bundle to find it in",
+            )
+        return
+    if not settings.allow_installed_modules:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            f"Task '{task.name}' names the installed module '{task.module}': this server runs only code from "
+            "the run's bundle (start it with --allow-installed-modules to run installed code)",
         )

@@ -9,8 +9,10 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from flyte._internal import wire
-from flyte.server.api.deps import errors, fits_column, server_of
+from flyte._internal.engine.naming import new_run_name
+from flyte.server.api.deps import check_code_source, errors, fits_column, server_of
 from flyte.server.db.schema import actions
+from flyte.server.payloads import stored_payload
 from flyte.server.repo import actions as action_repo
 from flyte.server.repo import attempts as attempt_repo
 from flyte.server.repo import bundles as bundle_repo
@@ -35,8 +37,14 @@ def create_run(request: Request, body: wire.CreateRunRequest) -> wire.RunInfo:
     server = server_of(request)
     if body.bundle is not None and bundle_repo.bundle_uri(server.engine, body.bundle) is None:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"Unknown code bundle '{body.bundle}': upload it first")
+    check_code_source(server.settings, body.task, body.bundle)
+    name = body.name or new_run_name()
+    raw_data_path = run_repo.raw_data_path(server.settings.store_prefix, name)
+    inputs = stored_payload(body.inputs, raw_data_path, body.task.name, "inputs")
     try:
-        row = run_repo.create_run(server.engine, body, server.settings.store_prefix)
+        row = run_repo.create_run(
+            server.engine, body.model_copy(update={"name": name, "inputs": inputs}), server.settings.store_prefix
+        )
     except run_repo.RunExistsError:
         raise HTTPException(status.HTTP_409_CONFLICT, f"A run named '{body.name}' exists already") from None
     server.notifier.wake_scheduler()

@@ -77,6 +77,7 @@ attempts = Table(
     Column("ended_at", Float),
     Column("error", Text),
     Column("worker", String(128)),
+    Column("token_hash", String(64), doc="sha256 of the token the attempt's worker reports with"),
 )
 
 transitions = Table(

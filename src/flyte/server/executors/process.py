@@ -3,6 +3,10 @@
 Each attempt gets a process of its own (so a crash, a memory blow-up or a kill touches one
 attempt only), yet starts in milliseconds: the zygote has already imported flyte and the task's
 module. A monitor thread enforces memory limits by watching each worker's resident memory.
+
+A bundle's first launch unpacks the bundle and starts its zygote on a thread of its own, never on
+the scheduler's: launches for it wait in a queue meanwhile, and fail together if it cannot start.
+Zygotes, and so workers, start with the base environment they are given, not the server's.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from flyte._internal.store.blob import get_store
 from flyte.server.executors.base import Exit, Launch
@@ -25,26 +29,30 @@ _MEMORY_POLL_S = 0.1
 
 
 @dataclass
-class _Worker:
-    name: str
-    memory_limit: int | None
-    pid: int | None = None
-    reason: str | None = None
-
-
-@dataclass
 class _Zygote:
     process: subprocess.Popen[bytes]
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+@dataclass
+class _Worker:
+    name: str
+    memory_limit: int | None
+    pid: int | None = None
+    reason: str | None = None
+    zygote: _Zygote | None = None  # the zygote asked to fork it, once asked
+
+
 class ProcessExecutor:
     """See the module docstring. ``bundle_uri`` maps a bundle hash to where its archive is."""
 
-    def __init__(self, home: Path, bundle_uri: Any):
+    def __init__(self, home: Path, bundle_uri: Any, base_env: dict[str, str] | None = None):
         self._home = home
         self._bundle_uri = bundle_uri
+        self._base_env = base_env
         self._zygotes: dict[str | None, _Zygote] = {}
+        # Launches waiting for their bundle's zygote to start, by bundle.
+        self._queued: dict[str | None, list[dict[str, Any]]] = {}
         self._workers: dict[str, _Worker] = {}
         self._by_pid: dict[int, _Worker] = {}
         self._exits: list[Exit] = []
@@ -54,15 +62,54 @@ class ProcessExecutor:
         self._monitor.start()
 
     def start(self, worker: str, launch: Launch) -> None:
-        """Asks the bundle's zygote to fork a worker; does not wait for the fork."""
-        zygote = self._zygote(launch.bundle)
+        """Asks the bundle's zygote to fork a worker; waits neither for the fork nor for the zygote."""
+        message = {"id": worker, "module": launch.task.module, "env": launch.env}
+        bundle = launch.bundle
         with self._lock:
             self._workers[worker] = _Worker(worker, launch.task.memory_bytes)
-        message = {"id": worker, "module": launch.task.module, "env": launch.env}
+            zygote = self._zygotes.get(bundle)
+            if zygote is None or zygote.process.poll() is not None:
+                queue = self._queued.get(bundle)
+                if queue is None:
+                    self._queued[bundle] = [message]
+                    threading.Thread(
+                        target=self._prepare, args=(bundle,), name="flyte-zygote-start", daemon=True
+                    ).start()
+                else:
+                    queue.append(message)
+                return
+        self._send(zygote, message)
+
+    def _send(self, zygote: _Zygote, message: dict[str, Any]) -> None:
         assert zygote.process.stdin is not None
-        with zygote.lock:
-            zygote.process.stdin.write((json.dumps(message) + "\n").encode())
-            zygote.process.stdin.flush()
+        with self._lock:
+            record = self._workers.get(message["id"])
+            if record is not None:
+                record.zygote = zygote
+        try:
+            with zygote.lock:
+                zygote.process.stdin.write((json.dumps(message) + "\n").encode())
+                zygote.process.stdin.flush()
+        except (BrokenPipeError, ValueError):
+            # The zygote died since it was looked up: its reader reports the unforked workers.
+            self._worker_failed(message["id"], "The worker zygote exited")
+
+    def _prepare(self, bundle: str | None) -> None:
+        """Unpacks the bundle and starts its zygote, then hands it the launches that waited."""
+        try:
+            zygote = self._zygote(bundle)
+        except Exception as e:
+            with self._lock:
+                waiting = self._queued.pop(bundle, [])
+            # The error's class tells the scheduler whose fault it is (a bad bundle is the user's).
+            message = str(e) if type(e) is RuntimeError else f"{type(e).__name__}: {e}"
+            for launch in waiting:
+                self._worker_failed(launch["id"], message)
+            return
+        with self._lock:
+            waiting = self._queued.pop(bundle, [])
+        for launch in waiting:
+            self._send(zygote, launch)
 
     def stop(self, worker: str, reason: str) -> None:
         """Kills the worker's whole process group."""
@@ -90,20 +137,19 @@ class ProcessExecutor:
     def shutdown(self) -> None:
         """Closes the zygotes' stdin (they exit; workers finish on their own)."""
         self._stopping.set()
-        for zygote in self._zygotes.values():
+        with self._lock:
+            zygotes = list(self._zygotes.values())
+        for zygote in zygotes:
             if zygote.process.stdin is not None:
-                zygote.process.stdin.close()
-        for zygote in self._zygotes.values():
+                with zygote.lock:
+                    zygote.process.stdin.close()
+        for zygote in zygotes:
             try:
                 zygote.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 zygote.process.kill()
 
     def _zygote(self, bundle: str | None) -> _Zygote:
-        with self._lock:
-            existing = self._zygotes.get(bundle)
-            if existing is not None and existing.process.poll() is None:
-                return existing
         folder = self._bundle_folder(bundle) if bundle else None
         process = subprocess.Popen(
             [sys.executable, "-m", "flyte.server.executors.zygote", str(folder or "")],
@@ -111,13 +157,14 @@ class ProcessExecutor:
             stdout=subprocess.PIPE,
             cwd=str(folder or self._home),
             start_new_session=True,
+            env=self._base_env,
         )
         zygote = _Zygote(process)
         assert process.stdout is not None
         first = process.stdout.readline()
         if not first:
             raise RuntimeError("The worker zygote failed to start")
-        threading.Thread(target=self._read_zygote, args=(process.stdout,), daemon=True).start()
+        threading.Thread(target=self._read_zygote, args=(zygote,), daemon=True).start()
         with self._lock:
             self._zygotes[bundle] = zygote
         return zygote
@@ -135,8 +182,9 @@ class ProcessExecutor:
             os.replace(partial, folder)
         return folder
 
-    def _read_zygote(self, stream: IO[bytes]) -> None:
-        for line in stream:
+    def _read_zygote(self, zygote: _Zygote) -> None:
+        assert zygote.process.stdout is not None
+        for line in zygote.process.stdout:
             message = json.loads(line)
             if "exit" in message:
                 self._worker_exited(int(message["exit"]), int(message["code"]))
@@ -146,7 +194,7 @@ class ProcessExecutor:
                 self._worker_failed(message["id"], str(message.get("error", "the zygote failed")))
         # The zygote is gone: workers it had not forked yet never will be.
         with self._lock:
-            unforked = [w.name for w in self._workers.values() if w.pid is None]
+            unforked = [w.name for w in self._workers.values() if w.pid is None and w.zygote is zygote]
         for name in unforked:
             self._worker_failed(name, "The worker zygote exited")
 

@@ -57,7 +57,7 @@ def _fork(request: dict[str, Any], bundle: Path | None) -> int:
     module = request.get("module")
     if module:
         # Imported before the fork, once: every later worker of this module starts warm.
-        load_ref(module, bundle)
+        load_ref(module, bundle, confine=True)
     pid = os.fork()
     if pid == 0:
         code = 1

@@ -6,6 +6,7 @@ change, so the history of an action is exactly what happened to it.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -20,7 +21,15 @@ from flyte.server.repo.actions import ACTIVE_PHASES, store_in_cache, task_spec
 
 SYSTEM_RETRIES = 3
 # Errors that another attempt cannot fix.
-_FINAL_CODES = frozenset({"NonRecoverableError", "RuntimeDataValidationError", "InlineIOMaxBytesBreached"})
+_FINAL_CODES = frozenset(
+    {
+        "NonRecoverableError",
+        "RuntimeDataValidationError",
+        "InlineIOMaxBytesBreached",
+        "SecretNotFound",
+        "CodeBundleError",
+    }
+)
 _TIMEOUT_CODES = frozenset({"TaskTimeoutError", "MaxRuntimeExceededError", "DeadlineExceededError"})
 
 
@@ -80,8 +89,11 @@ def active_actions(engine: Engine) -> list[Row[Any]]:
         return list(conn.execute(select(actions).where(actions.c.phase.in_(ACTIVE_PHASES))).all())
 
 
-def start_attempt(engine: Engine, run_name: str, name: str, worker: str) -> int | None:
-    """Moves a queued action to INITIALIZING under a new attempt; None if it is no longer queued."""
+def start_attempt(engine: Engine, run_name: str, name: str, worker: str, token_hash: str | None = None) -> int | None:
+    """Moves a queued action to INITIALIZING under a new attempt; None if it is no longer queued.
+
+    ``token_hash`` is the hash of the token the attempt's worker will report with.
+    """
     now = time.time()
     with engine.begin() as conn:
         row = conn.execute(select(actions).where(_where(run_name, name))).one_or_none()
@@ -113,6 +125,7 @@ def start_attempt(engine: Engine, run_name: str, name: str, worker: str) -> int 
                 phase="INITIALIZING",
                 started_at=now,
                 worker=worker,
+                token_hash=token_hash,
             )
         )
         _transition(conn, run_name, name, attempt, "INITIALIZING", now)
@@ -213,25 +226,76 @@ def end_attempt(
         )
         _transition(conn, run_name, name, attempt, phase, now)
         run_ended = ended and name == ROOT_ACTION
-        orphans: list[Row[Any]] = []
-        if run_ended:
-            conn.execute(
-                update(runs)
-                .where(runs.c.name == run_name)
-                .values(phase=phase, ended_at=now, error=error.model_dump_json() if error else None)
-            )
-            # Children nobody waits for any more (the root failed, or did not await them).
-            reason = wire.ErrorInfo(
-                code="ActionAbortedError", kind="user", message=f"The run ended ({phase}) before this action"
-            )
-            orphans = _abort_unfinished(conn, run_name, reason.model_dump_json(), now)
+        orphans = _end_run(conn, run_name, phase, error, now) if run_ended else []
     workers = tuple(row.worker for row in orphans if row.worker and row.phase in ACTIVE_PHASES)
     return Ended(run_name, name, phase, run_ended, workers)
 
 
+def _end_run(conn: Connection, run_name: str, phase: str, error: wire.ErrorInfo | None, now: float) -> list[Row[Any]]:
+    """Ends the run with its root's phase; aborts and returns the children still unfinished."""
+    conn.execute(
+        update(runs)
+        .where(runs.c.name == run_name)
+        .values(phase=phase, ended_at=now, error=error.model_dump_json() if error else None)
+    )
+    # Children nobody waits for any more (the root failed, or did not await them).
+    reason = wire.ErrorInfo(
+        code="ActionAbortedError", kind="user", message=f"The run ended ({phase}) before this action"
+    )
+    return _abort_unfinished(conn, run_name, reason.model_dump_json(), now)
+
+
+def fail_action(engine: Engine, run_name: str, name: str, error: wire.ErrorInfo) -> Ended | None:
+    """Fails an unfinished action for good, whatever its attempt (one the server cannot schedule).
+
+    Returns None when the action has ended already (or does not exist).
+    """
+    now = time.time()
+    with engine.begin() as conn:
+        row = conn.execute(select(actions).where(_where(run_name, name))).one_or_none()
+        if row is None or row.phase in wire.TERMINAL_PHASES:
+            return None
+        values = {"phase": "FAILED", "worker": None, "error": error.model_dump_json(), "ended_at": now}
+        if not _claim(conn, run_name, name, int(row.attempt), (row.phase,), values):
+            return None
+        if row.phase in ACTIVE_PHASES:
+            conn.execute(
+                update(attempts)
+                .where(
+                    and_(
+                        attempts.c.run_name == run_name,
+                        attempts.c.action_name == name,
+                        attempts.c.attempt == row.attempt,
+                    )
+                )
+                .values(phase="FAILED", ended_at=now, error=error.model_dump_json())
+            )
+        _transition(conn, run_name, name, int(row.attempt), "FAILED", now)
+        run_ended = name == ROOT_ACTION
+        orphans = _end_run(conn, run_name, "FAILED", error, now) if run_ended else []
+    workers = tuple(r.worker for r in orphans if r.worker and r.phase in ACTIVE_PHASES)
+    if row.worker and row.phase in ACTIVE_PHASES:
+        workers = (row.worker, *workers)
+    return Ended(run_name, name, "FAILED", run_ended, workers)
+
+
+def _retry_policy(row: Row[Any]) -> tuple[int, list[float]]:
+    """The user retries and backoff delays of the action's task; none when its spec is unreadable.
+
+    A stored spec is validated on the way in; this guards rows written by older servers or by
+    hand, so that one bad row ends its own action instead of every later completion.
+    """
+    try:
+        spec = task_spec(row)
+    except (ValueError, TypeError):
+        return 0, []
+    delays = [d if math.isfinite(d) and d >= 0 else 0.0 for d in spec.backoff_seconds]
+    return spec.retries, [min(d, wire.MAX_BACKOFF_S) for d in delays]
+
+
 def _after_failure(row: Row[Any], error: wire.ErrorInfo, now: float) -> tuple[str, dict[str, Any]]:
     """The phase after a failed attempt: QUEUED again (with backoff) or the final phase."""
-    spec = task_spec(row)
+    retries, delays = _retry_policy(row)
     final = "TIMED_OUT" if error.code in _TIMEOUT_CODES else "FAILED"
     values: dict[str, Any] = {"error": error.model_dump_json()}
     if error.kind == "system":
@@ -242,9 +306,8 @@ def _after_failure(row: Row[Any], error: wire.ErrorInfo, now: float) -> tuple[st
         return final, values
     failures = row.user_failures + 1
     values["user_failures"] = failures
-    if error.code in _FINAL_CODES or failures > spec.retries:
+    if error.code in _FINAL_CODES or failures > retries:
         return final, values
-    delays = spec.backoff_seconds
     delay = delays[failures - 1] if failures - 1 < len(delays) else (delays[-1] if delays else 0.0)
     return "QUEUED", {**values, "ready_at": now + delay}
 
@@ -295,6 +358,31 @@ def attempts_in_flight(engine: Engine) -> list[tuple[str, str, int, float, str |
     with engine.connect() as conn:
         rows = conn.execute(query.where(actions.c.phase.in_(ACTIVE_PHASES))).all()
     return [(r.run_name, r.name, int(r.attempt), float(r.started_at), r.worker) for r in rows]
+
+
+def token_hash(engine: Engine, run_name: str, name: str, attempt: int) -> tuple[bool, str | None]:
+    """Whether the attempt exists, and the hash of its worker's token (None for old attempts)."""
+    query = select(attempts.c.token_hash).where(
+        and_(attempts.c.run_name == run_name, attempts.c.action_name == name, attempts.c.attempt == attempt)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).one_or_none()
+    return (False, None) if row is None else (True, row.token_hash)
+
+
+def current_token_hash(engine: Engine, run_name: str, name: str) -> tuple[bool, str | None]:
+    """Like :func:`token_hash`, for the attempt the action is at now (in flight or not)."""
+    query = select(attempts.c.token_hash).join(
+        actions,
+        and_(
+            attempts.c.run_name == actions.c.run_name,
+            attempts.c.action_name == actions.c.name,
+            attempts.c.attempt == actions.c.attempt,
+        ),
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query.where(_where(run_name, name))).one_or_none()
+    return (False, None) if row is None else (True, row.token_hash)
 
 
 def grant_grace(engine: Engine, now: float) -> int:

@@ -36,6 +36,11 @@ def run_info(row: Row[Any], endpoint: str = "") -> wire.RunInfo:
     )
 
 
+def raw_data_path(store_prefix: str, run_name: str) -> str:
+    """Where the data of run ``run_name`` goes in the store."""
+    return f"{store_prefix.rstrip('/')}/runs/{run_name}"
+
+
 def create_run(engine: Engine, request: wire.CreateRunRequest, store_prefix: str) -> Row[Any]:
     """Creates the run and its root action (QUEUED, or SUCCEEDED at once on a cache hit)."""
     name = request.name or new_run_name()
@@ -66,7 +71,7 @@ def create_run(engine: Engine, request: wire.CreateRunRequest, store_prefix: str
                     ended_at=now if hit is not None else None,
                     error=None,
                     bundle=request.bundle,
-                    raw_data_path=f"{store_prefix.rstrip('/')}/runs/{name}",
+                    raw_data_path=raw_data_path(store_prefix, name),
                     options=json.dumps(options),
                 )
             )

@@ -39,14 +39,21 @@ def _check(response: httpx.Response) -> httpx.Response:
 class WorkerClient:
     """The attempt endpoints, sync (worker threads) and async (the remote controller)."""
 
-    def __init__(self, endpoint: str, run_name: str, action_name: str, attempt: int):
+    def __init__(self, endpoint: str, run_name: str, action_name: str, attempt: int, token: str = ""):
         self.endpoint = endpoint.rstrip("/")
         self.run_name = run_name
         self.attempt_path = f"{wire.API_PREFIX}/attempts/{run_name}/{action_name}/{attempt}"
         # Plain-HTTP endpoints need no TLS context, whose creation alone costs tens of
         # milliseconds: a large share of a short-lived worker's life.
         self._verify = not self.endpoint.startswith("http://")
-        self._sync = httpx.Client(base_url=self.endpoint, timeout=httpx.Timeout(30.0, read=150.0), verify=self._verify)
+        # Every request carries the attempt's token: the server takes reports from this worker only.
+        self._headers = {wire.ATTEMPT_TOKEN_HEADER: token}
+        self._sync = httpx.Client(
+            base_url=self.endpoint,
+            timeout=httpx.Timeout(30.0, read=150.0),
+            verify=self._verify,
+            headers=self._headers,
+        )
         self._async: httpx.AsyncClient | None = None
 
     def _send(self, method: str, path: str, body: BaseModel | None = None) -> httpx.Response:
@@ -76,6 +83,7 @@ class WorkerClient:
                 timeout=httpx.Timeout(30.0, read=150.0),
                 limits=httpx.Limits(max_connections=16),
                 verify=self._verify,
+                headers=self._headers,
             )
         content = body.model_dump_json().encode()
         deadline = time.monotonic() + RIDE_OUT_S

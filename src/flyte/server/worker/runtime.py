@@ -1,7 +1,7 @@
 """The worker runtime: runs one attempt of one action and reports how it went.
 
-Started (forked from a zygote) with ``FLYTE_ENDPOINT``, ``RUN_NAME``, ``ACTION_NAME`` and
-``FLYTE_ATTEMPT`` in its environment. It fetches the attempt's spec, runs the task with the
+Started (forked from a zygote) with ``FLYTE_ENDPOINT``, ``RUN_NAME``, ``ACTION_NAME``,
+``FLYTE_ATTEMPT`` and the attempt's token in its environment. It fetches the attempt's spec, runs the task with the
 remote controller (so child calls become actions on the server), heartbeats while it runs,
 ships its output lines, and reports outputs or error. Retries, timeouts and memory limits are
 the server's business: a worker runs exactly one attempt.
@@ -35,7 +35,7 @@ HEARTBEAT_S = 2.0
 def _find_task(spec: wire.TaskSpec) -> Any:
     from flyte._task import AsyncFunctionTaskTemplate
 
-    module = load_ref(spec.module, Path.cwd())
+    module = load_ref(spec.module, Path.cwd(), confine=True)
     for value in vars(module).values():
         if isinstance(value, AsyncFunctionTaskTemplate) and value.name == spec.name:
             return value
@@ -125,7 +125,8 @@ async def _attempt(client: WorkerClient, spec: wire.AttemptSpec) -> wire.Complet
             progress=RunProgress(spec.run_name),
             base_dir=Path.cwd(),
             raw_data_path=spec.raw_data_path,
-            options=RunOptions(env_vars=spec.env_vars, custom_context=spec.custom_context),
+            # The run's variables are in this process's environment already.
+            options=RunOptions(custom_context=spec.custom_context),
             started_at=datetime.now(timezone.utc),
             controller=controller,
             recorded_traces={s.name: s.outputs for s in spec.recorded if s.phase == "SUCCEEDED" and s.outputs},
@@ -169,6 +170,8 @@ def main() -> int:
         os.environ["RUN_NAME"],
         os.environ["ACTION_NAME"],
         int(os.environ["FLYTE_ATTEMPT"]),
+        # Popped, so that the task's own code does not come across it in os.environ by chance.
+        os.environ.pop(wire.ATTEMPT_TOKEN_ENV, ""),
     )
     shipper = LogShipper(client.logs)
     shipper.capture()
