@@ -291,11 +291,17 @@ class Scheduler:
         row = run_repo.get_run(self._server.engine, run_name)
         if row is None:
             return None
-        limit = run_repo.run_options(row).get("max_action_concurrency")
+        try:
+            limit = run_repo.run_options(row).get("max_action_concurrency")
+            limit = int(limit) if limit else None
+        except (ValueError, TypeError, AttributeError):
+            # Options no server wrote: the run keeps going, without a limit.
+            logger.warning("Run %s has unreadable options; scheduling it without a concurrency limit", run_name)
+            limit = None
         if len(self._limits) > 50_000:
             self._limits.clear()
-        self._limits[run_name] = int(limit) if limit else None
-        return self._limits[run_name]
+        self._limits[run_name] = limit
+        return limit
 
     def _start(self, row: Any, spec: wire.TaskSpec) -> bool:
         worker = f"w-{uuid.uuid4().hex[:12]}"
