@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import types
 from pathlib import Path
+
 import pytest
 
 from flyte.server.settings import ServerSettings
