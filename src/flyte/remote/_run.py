@@ -30,9 +30,11 @@ _STARTING_POLL = 0.5
 class Run(_RunHandle):
     """A run on a server, as ``flyte.run`` returns it in remote mode and ``Run.get`` finds it.
 
-    The phase is the one last fetched: :meth:`sync` and :meth:`wait` refresh it. Outputs are
-    decoded with the task's types when the run was started from this process, generically
-    otherwise (see :mod:`flyte.remote._values`).
+    The phase is the one last fetched: :meth:`sync` and :meth:`wait` refresh it. Inputs and
+    outputs are decoded with the task's types when the run was started from this process
+    (only types stored pickled are unpickled, as in the run); otherwise generically, with
+    pickled values left as :class:`~flyte.remote.PickledValue` unless ``unpickle=True`` (see
+    :mod:`flyte.remote._values`).
     """
 
     def __init__(
@@ -134,16 +136,30 @@ class Run(_RunHandle):
     def _reached(self, wait_for: str) -> bool:
         return self.done() or (wait_for == "running" and self._info.phase not in _STARTING)
 
-    def outputs(self) -> ActionOutputs:
-        """The root task's outputs, once the run has ended; raises the run's error if it failed."""
+    def outputs(self, *, unpickle: bool = False) -> ActionOutputs:
+        """The root task's outputs, once the run has ended; raises the run's error if it failed.
+
+        Args:
+            unpickle: run the pickled values' code: only for runs whose writers you trust. A run
+                started from this process is decoded with its task's declared types instead,
+                which alone decide what is unpickled.
+        """
         self.wait()
         if self._info.phase != "SUCCEEDED":
             raise self._failure()
-        return decode_outputs(self._client.get_action(self.name, ROOT_ACTION).outputs, self._task)
+        payload = self._client.get_action(self.name, ROOT_ACTION).outputs
+        return decode_outputs(payload, self._task, unpickle=unpickle)
 
-    def inputs(self) -> dict[str, Any]:
-        """The root task's inputs, by name."""
-        return decode_inputs(self._client.get_action(self.name, ROOT_ACTION).inputs, self._task)
+    def inputs(self, *, unpickle: bool = False) -> dict[str, Any]:
+        """The root task's inputs, by name.
+
+        Args:
+            unpickle: run the pickled values' code: only for runs whose writers you trust. A run
+                started from this process is decoded with its task's declared types instead,
+                which alone decide what is unpickled.
+        """
+        payload = self._client.get_action(self.name, ROOT_ACTION).inputs
+        return decode_inputs(payload, self._task, unpickle=unpickle)
 
     def actions(self) -> list[Action]:
         """Every action of the run, as the server lists them."""

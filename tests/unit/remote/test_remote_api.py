@@ -71,15 +71,16 @@ def test_outputs_without_the_task_read_plain_values(fake: FakeServer) -> None:
     assert run.inputs() == {"x": 3, "tags": ["a"]}
 
 
-def test_pickled_values_are_unpickled_or_left_as_placeholders(fake: FakeServer) -> None:
+def test_pickled_values_are_placeholders_unless_unpickling_is_asked_for(fake: FakeServer) -> None:
     from flyte.remote import PickledValue
-    from flyte.remote._values import decode_outputs
 
-    payload = pack([pickle_value(Point(1, 2))])
-    _create(fake, "r1", Outcome(outputs=payload))
-    assert flyte.remote.get_run("r1").outputs()[0] == [Point(1, 2)]
-    placeholder = decode_outputs(payload, unpickle=False)[0][0]
-    assert isinstance(placeholder, PickledValue) and repr(placeholder).startswith("<pickled value, ")
+    _create(fake, "r1", Outcome(outputs=pack([pickle_value(Point(1, 2))])))
+    run = flyte.remote.get_run("r1")
+    [placeholder] = run.outputs()[0]
+    assert isinstance(placeholder, PickledValue)
+    assert repr(placeholder).startswith(f"<pickled {Point.__module__}.Point, ")
+    assert placeholder.unpickle() == Point(1, 2)
+    assert run.outputs(unpickle=True)[0] == [Point(1, 2)]
 
 
 def test_a_failed_run_raises_its_error_with_the_traceback(fake: FakeServer) -> None:

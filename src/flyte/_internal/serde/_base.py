@@ -8,7 +8,11 @@ import typing
 from collections.abc import Callable, Iterable
 from typing import Any, ForwardRef, Generic, TypeVar
 
+import msgpack
+
 from flyte.errors import RuntimeUserError
+
+from ._codec import PICKLE_EXT_CODE
 
 T = TypeVar("T")
 
@@ -129,6 +133,22 @@ def describe(value: Any) -> str:
 def mismatch(expected: str, value: Any) -> TypeTransformerFailedError:
     """The error for a value that is not of the ``expected`` type."""
     return TypeTransformerFailedError(f"expected {expected}, got {describe(value)}")
+
+
+def refuse_pickled(expected: str, literal: Any) -> None:
+    """Raises when ``literal`` is a pickled value: a literal of ``expected`` never is one.
+
+    Only the transformers of types stored pickled (``Any``, classes without a transformer)
+    unpickle. Any other meeting a pickle is reading forged or mismatched data, which it would
+    misread, and which no reader chose to run: unpickling runs whatever code its writer named.
+    """
+    if isinstance(literal, msgpack.ExtType):
+        if literal.code != PICKLE_EXT_CODE:
+            raise TypeTransformerFailedError(f"expected {expected}, got an extension value of code {literal.code}")
+        raise TypeTransformerFailedError(
+            f"expected {expected}, got a pickled value ({len(literal.data)} bytes): only values "
+            "of types stored pickled (Any, classes without a transformer) are unpickled"
+        )
 
 
 def nested_error(segment: str, err: Exception) -> TypeTransformerFailedError:

@@ -6,7 +6,7 @@ import enum
 import typing
 from typing import Any
 
-from ._base import TypeTransformer, TypeTransformerFailedError, describe, mismatch, type_text
+from ._base import TypeTransformer, TypeTransformerFailedError, describe, mismatch, refuse_pickled, type_text
 
 # Literal types msgpack stores natively and that unpack to a hashable value.
 _SCALARS = (type(None), bool, int, float, str, bytes)
@@ -34,6 +34,7 @@ class EnumTransformer(TypeTransformer[enum.Enum]):
 
     def to_python_value(self, literal: Any) -> enum.Enum:
         """The member with that value (or name)."""
+        refuse_pickled(self.name, literal)
         try:
             return self._enum(literal) if self._by_value else self._enum[literal]
         except (ValueError, KeyError):
@@ -81,6 +82,7 @@ class LiteralTransformer(TypeTransformer[Any]):
 
     def to_python_value(self, literal: Any) -> Any:
         """The allowed value whose literal this is."""
+        refuse_pickled(self.name, literal)
         i = self._by_lit.get((type(literal), literal))
         if i is None:
             raise TypeTransformerFailedError(f"{literal!r} is not a value of {self.name}")

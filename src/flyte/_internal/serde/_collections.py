@@ -12,6 +12,7 @@ from ._base import (
     locate_failure,
     mismatch,
     nested_error,
+    refuse_pickled,
     type_text,
 )
 from ._codec import INT_MAX, INT_MIN, pack
@@ -48,6 +49,7 @@ class ListTransformer(TypeTransformer[list[Any]]):
 
     def to_python_value(self, literal: Any) -> list[Any]:
         """The list of the items rebuilt."""
+        refuse_pickled(self.name, literal)
         convert = self._item.to_python_value
         return [convert(v) for v in literal]
 
@@ -84,6 +86,7 @@ class SetTransformer(TypeTransformer[Any]):
 
     def to_python_value(self, literal: Any) -> Any:
         """The set (or frozenset) of the items rebuilt."""
+        refuse_pickled(self.name, literal)
         convert = self._item.to_python_value
         items = [convert(v) for v in literal]
         return frozenset(items) if self._frozen else set(items)
@@ -131,6 +134,7 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
 
     def to_python_value(self, literal: Any) -> dict[Any, Any]:
         """The dict rebuilt from a map or from pairs."""
+        refuse_pickled(self.name, literal)
         kconv = self._key.to_python_value
         vconv = self._value.to_python_value
         pairs = literal.items() if isinstance(literal, dict) else literal
@@ -174,6 +178,7 @@ class TupleTransformer(TypeTransformer[tuple[Any, ...]]):
 
     def to_python_value(self, literal: Any) -> tuple[Any, ...]:
         """The tuple of the items rebuilt."""
+        refuse_pickled(self.name, literal)
         if self._variadic:
             convert = self._items[0].to_python_value
             return tuple(convert(v) for v in literal)

@@ -40,7 +40,11 @@ def pickle_value(value: Any) -> msgpack.ExtType:
 
 
 def unpickle_literal(literal: Any) -> Any:
-    """Rebuilds a value pickled by :func:`pickle_value`."""
+    """Rebuilds a value pickled by :func:`pickle_value`.
+
+    Unpickling runs whatever code the pickle names: only the transformers of types stored
+    pickled call this, and readers without the task's code only when asked to.
+    """
     if not isinstance(literal, msgpack.ExtType) or literal.code != PICKLE_EXT_CODE:
         raise TypeTransformerFailedError(f"expected a pickled value, got {describe(literal)}")
     import pickle

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from ._base import TypeTransformer, mismatch, type_text
+from ._base import TypeTransformer, mismatch, refuse_pickled, type_text
 from ._codec import hash_bytes
 
 
@@ -41,6 +41,7 @@ class PydanticTransformer(TypeTransformer[Any]):
 
     def to_python_value(self, literal: Any) -> Any:
         """The model, validated from the JSON text of the literal."""
+        refuse_pickled(self.name, literal)
         import json  # here, like pydantic itself: only programs with models need it
 
         # JSON validation, unlike Python-object validation, accepts what JSON-mode dumped

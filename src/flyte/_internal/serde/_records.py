@@ -15,6 +15,7 @@ from ._base import (
     TypeTransformerFailedError,
     mismatch,
     nested_error,
+    refuse_pickled,
     type_text,
 )
 from ._hints import resolve_hints
@@ -114,6 +115,7 @@ class DataclassTransformer(RecordTransformer):
 
     def to_python_value(self, literal: Any) -> Any:
         """The dataclass, built with its constructor."""
+        refuse_pickled(self.name, literal)
         kwargs: dict[str, Any] = {}
         late: dict[str, Any] = {}
         for name, t in self.fields:
@@ -173,6 +175,7 @@ class TypedDictTransformer(RecordTransformer):
 
     def to_python_value(self, literal: Any) -> Any:
         """The dict with each value rebuilt."""
+        refuse_pickled(self.name, literal)
         return {key: t.to_python_value(literal[key]) for key, t in self.fields if key in literal}
 
 
@@ -200,6 +203,7 @@ class NamedTupleTransformer(RecordTransformer):
 
     def to_python_value(self, literal: Any) -> Any:
         """The named tuple; fields missing from an older, shorter literal take their defaults."""
+        refuse_pickled(self.name, literal)
         items = zip(self.fields, literal, strict=False)
         return self.python_type(*(t.to_python_value(v) for (_, t), v in items))
 

@@ -6,7 +6,7 @@ import numbers
 import operator
 from typing import Any
 
-from ._base import TypeTransformer, mismatch
+from ._base import TypeTransformer, mismatch, refuse_pickled
 from ._codec import INT_MAX, INT_MIN
 
 
@@ -35,6 +35,7 @@ class NoneTransformer(TypeTransformer[None]):
 
     def to_python_value(self, literal: Any) -> None:
         """Returns ``None``."""
+        refuse_pickled("None", literal)
         return None
 
     def schema(self) -> str:
@@ -64,7 +65,10 @@ class IntTransformer(TypeTransformer[int]):
 
     def to_python_value(self, literal: Any) -> int:
         """The integer, parsing the decimal text of a big one."""
-        return literal if type(literal) is int else int(literal)
+        if type(literal) is int:
+            return literal
+        refuse_pickled("int", literal)
+        return int(literal)
 
     def schema(self) -> str:
         """``"int"``."""
@@ -92,6 +96,9 @@ class FloatTransformer(TypeTransformer[float]):
 
     def to_python_value(self, literal: Any) -> float:
         """The float."""
+        if type(literal) is float:
+            return literal
+        refuse_pickled("float", literal)
         return float(literal)
 
     def schema(self) -> str:
@@ -118,6 +125,8 @@ class StrTransformer(TypeTransformer[str]):
 
     def to_python_value(self, literal: Any) -> str:
         """The text."""
+        if type(literal) is not str:
+            refuse_pickled("str", literal)
         return literal  # type: ignore[no-any-return]
 
     def schema(self) -> str:
@@ -142,6 +151,9 @@ class BoolTransformer(TypeTransformer[bool]):
 
     def to_python_value(self, literal: Any) -> bool:
         """The boolean."""
+        if type(literal) is bool:
+            return literal
+        refuse_pickled("bool", literal)
         return bool(literal)
 
     def schema(self) -> str:
@@ -168,6 +180,9 @@ class BytesTransformer(TypeTransformer[bytes]):
 
     def to_python_value(self, literal: Any) -> bytes:
         """The bytes."""
+        if type(literal) is bytes:
+            return literal
+        refuse_pickled("bytes", literal)
         return bytes(literal)
 
     def schema(self) -> str:

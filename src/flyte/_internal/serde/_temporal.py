@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ._base import TypeTransformer, mismatch
+from ._base import TypeTransformer, mismatch, refuse_pickled
 from ._scalars import int_literal
 
 
@@ -38,6 +38,7 @@ class DatetimeTransformer(TypeTransformer[dt.datetime]):
 
     def to_python_value(self, literal: Any) -> dt.datetime:
         """Parses the text, restoring a named zone."""
+        refuse_pickled("datetime", literal)
         if not literal.endswith("]"):
             return dt.datetime.fromisoformat(literal)
         text, _, key = literal[:-1].partition("[")
@@ -69,6 +70,7 @@ class DateTransformer(TypeTransformer[dt.date]):
 
     def to_python_value(self, literal: Any) -> dt.date:
         """Parses the text."""
+        refuse_pickled("date", literal)
         return dt.date.fromisoformat(literal)
 
     def schema(self) -> str:
@@ -92,6 +94,7 @@ class TimeTransformer(TypeTransformer[dt.time]):
 
     def to_python_value(self, literal: Any) -> dt.time:
         """Parses the text."""
+        refuse_pickled("time", literal)
         return dt.time.fromisoformat(literal)
 
     def schema(self) -> str:
@@ -118,7 +121,10 @@ class TimedeltaTransformer(TypeTransformer[dt.timedelta]):
 
     def to_python_value(self, literal: Any) -> dt.timedelta:
         """The duration."""
-        return dt.timedelta(microseconds=literal if type(literal) is int else int(literal))
+        if type(literal) is not int:
+            refuse_pickled("timedelta", literal)
+            literal = int(literal)
+        return dt.timedelta(microseconds=literal)
 
     def schema(self) -> str:
         """``"timedelta"``."""

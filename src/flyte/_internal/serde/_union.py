@@ -10,6 +10,7 @@ from ._base import (
     TypeTransformerFailedError,
     describe,
     nested_error,
+    refuse_pickled,
     type_text,
 )
 
@@ -53,6 +54,8 @@ class UnionTransformer(TypeTransformer[Any]):
 
     def to_python_value(self, literal: Any) -> Any:
         """The value rebuilt by the variant named in the tag."""
+        # A pickle unpacks as a (code, data) pair, which would pass for a tag and a literal.
+        refuse_pickled(self.name, literal)
         index, lit = literal
         return self._variants[index].to_python_value(lit)
 
