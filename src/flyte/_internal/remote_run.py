@@ -18,6 +18,7 @@ from flyte._internal.bundle import build_bundle, task_module_ref
 from flyte._internal.client import client_for
 from flyte._internal.engine.naming import new_run_name
 from flyte._internal.engine.offload import offload_threshold, to_stored
+from flyte._internal.imagebuild import environment_images, image_spec
 from flyte._internal.serde import hash_bytes
 from flyte._retry import RetryStrategy
 from flyte.errors import RuntimeUserError
@@ -29,8 +30,12 @@ if TYPE_CHECKING:
 __all__ = ["submit_remote_run", "task_spec"]
 
 
-def task_spec(task: AsyncFunctionTaskTemplate[Any, Any, Any], root: Path) -> wire.TaskSpec:
-    """What the server needs to know about ``task`` to schedule it and find its code."""
+def task_spec(task: AsyncFunctionTaskTemplate[Any, Any, Any], root: Path, *, with_image: bool = True) -> wire.TaskSpec:
+    """What the server needs to know about ``task`` to schedule it and find its code.
+
+    Without ``with_image`` the spec names the task's environment only, whose image the run
+    recorded (workers, which lack the files an image reads, create children this way).
+    """
     retries = task.retries
     assert isinstance(retries, RetryStrategy)  # TaskTemplate normalises an int count
     resources = task.resources
@@ -47,6 +52,8 @@ def task_spec(task: AsyncFunctionTaskTemplate[Any, Any, Any], root: Path) -> wir
         cacheable=task.cache_enabled,
         report=task.report,
         reusable=task.reusable is not None,
+        environment=task.parent_env_name,
+        image=image_spec(task.image) if with_image else None,
     )
 
 
@@ -107,6 +114,7 @@ def submit_remote_run(
             disable_run_cache=disable_run_cache,
             max_action_concurrency=max_action_concurrency,
             custom_context=custom_context or {},
+            images=environment_images(root),
         )
     except ValidationError as e:
         problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())

@@ -156,6 +156,40 @@ class SecretSpec(_Model):
     as_env_var: str | None = Field(default=None, pattern=_ENV_NAME)
 
 
+ImageStepKind = Literal[
+    "pip", "requirements", "uv_script", "uv_project", "env", "workdir", "commands", "copy_file", "apt"
+]
+
+
+class ImageStep(_Model):
+    """One step of an image recipe, with the contents of the local files it reads."""
+
+    kind: ImageStepKind
+    packages: list[str] = Field(default_factory=list, max_length=10_000)
+    index_url: str | None = None
+    extra_index_urls: list[str] = Field(default_factory=list, max_length=100)
+    pre: bool = False
+    extra_args: str | None = None
+    text: str | None = Field(default=None, description="A requirements file, a script or a pyproject.toml")
+    lock: str | None = Field(default=None, description="A uv.lock beside the pyproject.toml")
+    env: dict[Annotated[str, Field(pattern=_ENV_NAME)], str] = Field(default_factory=dict, max_length=1000)
+    path: str | None = Field(default=None, description="The working folder, or where a copied file goes")
+    commands: list[str] = Field(default_factory=list, max_length=1000)
+    content: Payload | None = Field(default=None, description="A copied file's bytes")
+
+
+class ImageSpec(_Model):
+    """What an environment's image adds to a worker's: packages, files, variables and commands.
+
+    Built by the server's executor into an environment of its own, cached by ``hash``.
+    """
+
+    hash: str = Field(pattern=r"^[0-9a-f]{32}$")
+    uri: str = Field(max_length=1024)
+    python: str = Field(pattern=r"^3\.[0-9]{1,2}$")
+    steps: list[ImageStep] = Field(default_factory=list, max_length=1000)
+
+
 class TaskSpec(_Model):
     """What a worker needs to find and run a task, and how the scheduler must treat it."""
 
@@ -178,6 +212,11 @@ class TaskSpec(_Model):
     cacheable: bool = False
     report: bool = False
     reusable: bool = False
+    environment: str | None = Field(default=None, max_length=256, description="The task's environment")
+    image: ImageSpec | None = Field(
+        default=None,
+        description="None: the image the run recorded for the task's environment, if any, else the server's own",
+    )
 
     @field_validator("module")
     @classmethod
@@ -219,6 +258,12 @@ class CreateRunRequest(_Model):
     disable_run_cache: bool = False
     max_action_concurrency: int | None = Field(default=None, ge=1, le=1_000_000)
     custom_context: dict[str, str] = Field(default_factory=dict, max_length=1000)
+    images: dict[str, ImageSpec] = Field(
+        default_factory=dict,
+        max_length=1000,
+        description="The images of the environments the run's code defines, by environment name: children "
+        "created by workers name their environment, and run in its image",
+    )
 
 
 class RunInfo(_Model):

@@ -53,6 +53,11 @@ def start() -> None:
     help="Let tasks name modules installed on the server, not only files of their run's code bundle.",
 )
 @click.option(
+    "--allow-apt",
+    is_flag=True,
+    help="Let image builds install the system packages an image asks for (with apt).",
+)
+@click.option(
     "--worker-env",
     "worker_env",
     multiple=True,
@@ -70,6 +75,7 @@ def start_server(
     max_request_bytes: int | None,
     max_bundle_unpacked_bytes: int | None,
     allow_installed_modules: bool,
+    allow_apt: bool,
     worker_env: tuple[str, ...],
 ) -> None:
     """Serve the flyte API and the scheduler on HOST:PORT until interrupted.
@@ -103,6 +109,7 @@ def start_server(
         max_request_bytes=max_request_bytes,
         max_bundle_unpacked_bytes=max_bundle_unpacked_bytes,
         allow_installed_modules=allow_installed_modules,
+        allow_apt=allow_apt,
         worker_env=worker_env,
     )
     shown_host = f"[{host}]" if ":" in host else host

@@ -34,6 +34,7 @@ def main() -> None:
         "--max-bundle-unpacked-bytes", type=int, default=None, help="refuse code bundles unpacking to more (400)"
     )
     parser.add_argument("--allow-installed-modules", action="store_true", help="let tasks name installed modules")
+    parser.add_argument("--allow-apt", action="store_true", help="let image builds install system packages")
     parser.add_argument("--worker-env", action="append", default=[], help="pass this variable to workers")
     args = parser.parse_args()
     try:
@@ -51,6 +52,7 @@ def main() -> None:
             max_request_bytes=args.max_request_bytes,
             max_bundle_unpacked_bytes=args.max_bundle_unpacked_bytes,
             allow_installed_modules=args.allow_installed_modules,
+            allow_apt=args.allow_apt,
             worker_env=tuple(args.worker_env),
         )
     )

@@ -114,6 +114,7 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
                 settings.server_home,
                 lambda digest: bundle_repo.bundle_uri(engine, digest),
                 base_environment(settings.worker_env),
+                allow_apt=settings.allow_apt,
             ),
         )
         app.state.server = state

@@ -178,10 +178,10 @@ class Scheduler:
             if "ModuleLoadError" in message or "cannot load" in message or "cannot import" in message:
                 message = message.removeprefix("ModuleLoadError: ")
                 error = wire.ErrorInfo(code="ModuleLoadError", kind="user", message=message)
-            elif message.startswith("CodeBundleError: "):
-                # The bundle itself is unusable: another attempt would find it the same.
-                message = message.removeprefix("CodeBundleError: ")
-                error = wire.ErrorInfo(code="CodeBundleError", kind="user", message=message)
+            elif message.startswith(("CodeBundleError: ", "ImageBuildError: ")):
+                # The bundle or the image itself is unusable: another attempt would find it the same.
+                code, _, message = message.partition(": ")
+                error = wire.ErrorInfo(code=code, kind="user", message=message)
             else:
                 error = wire.ErrorInfo(code="WorkerStartFailed", kind="system", message=message)
         else:

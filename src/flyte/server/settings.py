@@ -27,6 +27,8 @@ class ServerSettings:
     """Whether a task may name a module installed on the server instead of a file of its bundle."""
     worker_env: tuple[str, ...] = ()
     """Names of the server's environment variables passed to workers, beyond the standard few."""
+    allow_apt: bool = False
+    """Whether building an image may install the system packages it asks for (with apt)."""
 
     @property
     def server_home(self) -> Path:

@@ -82,6 +82,7 @@ def test_run_goes_to_the_server_with_spec_inputs_and_bundle(wf: ModuleType, fake
         env_vars={"MODE": "test"},
         secrets=[wire.SecretSpec(key="api-key", group="team", as_env_var="TEAM_API_KEY")],
         cacheable=True,
+        environment="wf",
     )
     assert request.cache_key is not None and len(request.cache_key) == 32
     assert request.bundle is not None

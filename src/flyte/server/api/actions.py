@@ -43,12 +43,17 @@ def create_actions(
     if row.phase in wire.TERMINAL_PHASES:
         raise HTTPException(status.HTTP_409_CONFLICT, f"Run '{run}' has ended ({row.phase})")
     verify_parent(request, run, {item.parent for item in body.actions}, token)
+    options = run_repo.run_options(row)
     items = []
     for item in body.actions:
         if item.kind == "task":
             check_code_source(server.settings, item.task, row.bundle)
+            if item.task.image is None:
+                image = run_repo.run_image(options, item.task.environment)
+                if image is not None:
+                    item = item.model_copy(update={"task": item.task.model_copy(update={"image": image})})
         items.append(_offloaded(item, row.raw_data_path))
-    states = action_repo.create_actions(server.engine, run, items, run_repo.run_options(row))
+    states = action_repo.create_actions(server.engine, run, items, options)
     if any(state.phase == "QUEUED" for state in states):
         server.notifier.wake_scheduler()
     return states

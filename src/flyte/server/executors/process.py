@@ -7,6 +7,11 @@ module. A monitor thread enforces memory limits by watching each worker's reside
 A bundle's first launch unpacks the bundle and starts its zygote on a thread of its own, never on
 the scheduler's: launches for it wait in a queue meanwhile, and fail together if it cannot start.
 Zygotes, and so workers, start with the base environment they are given, not the server's.
+
+A task whose environment declares an image runs in that image's virtual environment (built once
+per recipe by :class:`~flyte._internal.imagebuild.ImageBuilder`, under ``<home>/images``): its
+zygote is started with the image's Python, variables and working folder. There is one zygote
+per bundle and image.
 """
 
 from __future__ import annotations
@@ -22,8 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flyte._internal import wire
+from flyte._internal.imagebuild import ImageBuilder
 from flyte._internal.store.blob import get_store
 from flyte.server.executors.base import Exit, Launch
+
+_Key = tuple[str | None, str | None]
+"""A zygote's identity: its code bundle and its image's hash."""
 
 _MEMORY_POLL_S = 0.1
 
@@ -46,13 +56,14 @@ class _Worker:
 class ProcessExecutor:
     """See the module docstring. ``bundle_uri`` maps a bundle hash to where its archive is."""
 
-    def __init__(self, home: Path, bundle_uri: Any, base_env: dict[str, str] | None = None):
+    def __init__(self, home: Path, bundle_uri: Any, base_env: dict[str, str] | None = None, *, allow_apt: bool = False):
         self._home = home
         self._bundle_uri = bundle_uri
-        self._base_env = base_env
-        self._zygotes: dict[str | None, _Zygote] = {}
-        # Launches waiting for their bundle's zygote to start, by bundle.
-        self._queued: dict[str | None, list[dict[str, Any]]] = {}
+        self._base_env = dict(os.environ) if base_env is None else base_env
+        self._images = ImageBuilder(home / "images", allow_apt=allow_apt)
+        self._zygotes: dict[_Key, _Zygote] = {}
+        # Launches waiting for their zygote to start, by zygote.
+        self._queued: dict[_Key, list[dict[str, Any]]] = {}
         self._workers: dict[str, _Worker] = {}
         self._by_pid: dict[int, _Worker] = {}
         self._exits: list[Exit] = []
@@ -64,16 +75,17 @@ class ProcessExecutor:
     def start(self, worker: str, launch: Launch) -> None:
         """Asks the bundle's zygote to fork a worker; waits neither for the fork nor for the zygote."""
         message = {"id": worker, "module": launch.task.module, "env": launch.env}
-        bundle = launch.bundle
+        image = launch.task.image
+        key = (launch.bundle, image.hash if image is not None else None)
         with self._lock:
             self._workers[worker] = _Worker(worker, launch.task.memory_bytes)
-            zygote = self._zygotes.get(bundle)
+            zygote = self._zygotes.get(key)
             if zygote is None or zygote.process.poll() is not None:
-                queue = self._queued.get(bundle)
+                queue = self._queued.get(key)
                 if queue is None:
-                    self._queued[bundle] = [message]
+                    self._queued[key] = [message]
                     threading.Thread(
-                        target=self._prepare, args=(bundle,), name="flyte-zygote-start", daemon=True
+                        target=self._prepare, args=(key, image), name="flyte-zygote-start", daemon=True
                     ).start()
                 else:
                     queue.append(message)
@@ -94,20 +106,21 @@ class ProcessExecutor:
             # The zygote died since it was looked up: its reader reports the unforked workers.
             self._worker_failed(message["id"], "The worker zygote exited")
 
-    def _prepare(self, bundle: str | None) -> None:
-        """Unpacks the bundle and starts its zygote, then hands it the launches that waited."""
+    def _prepare(self, key: _Key, image: wire.ImageSpec | None) -> None:
+        """Builds the image, unpacks the bundle and starts their zygote, then hands it the launches
+        that waited."""
         try:
-            zygote = self._zygote(bundle)
+            zygote = self._zygote(key, image)
         except Exception as e:
             with self._lock:
-                waiting = self._queued.pop(bundle, [])
+                waiting = self._queued.pop(key, [])
             # The error's class tells the scheduler whose fault it is (a bad bundle is the user's).
             message = str(e) if type(e) is RuntimeError else f"{type(e).__name__}: {e}"
             for launch in waiting:
                 self._worker_failed(launch["id"], message)
             return
         with self._lock:
-            waiting = self._queued.pop(bundle, [])
+            waiting = self._queued.pop(key, [])
         for launch in waiting:
             self._send(zygote, launch)
 
@@ -149,15 +162,22 @@ class ProcessExecutor:
             except subprocess.TimeoutExpired:
                 zygote.process.kill()
 
-    def _zygote(self, bundle: str | None) -> _Zygote:
+    def _zygote(self, key: _Key, image: wire.ImageSpec | None) -> _Zygote:
+        bundle = key[0]
+        python, env, workdir = sys.executable, self._base_env, None
+        if image is not None:
+            built = self._images.build(image)
+            python, workdir = str(built.python), built.workdir
+            env = {**self._base_env, **built.env, "VIRTUAL_ENV": str(built.python.parent.parent)}
+            env["PATH"] = f"{built.python.parent}{os.pathsep}{self._base_env.get('PATH', os.defpath)}"
         folder = self._bundle_folder(bundle) if bundle else None
         process = subprocess.Popen(
-            [sys.executable, "-m", "flyte.server.executors.zygote", str(folder or "")],
+            [python, "-m", "flyte.server.executors.zygote", str(folder or ""), str(workdir or "")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            cwd=str(folder or self._home),
+            cwd=str(workdir or folder or self._home),
             start_new_session=True,
-            env=self._base_env,
+            env=env,
         )
         zygote = _Zygote(process)
         assert process.stdout is not None
@@ -166,7 +186,7 @@ class ProcessExecutor:
             raise RuntimeError("The worker zygote failed to start")
         threading.Thread(target=self._read_zygote, args=(zygote,), daemon=True).start()
         with self._lock:
-            self._zygotes[bundle] = zygote
+            self._zygotes[key] = zygote
         return zygote
 
     def _bundle_folder(self, bundle: str) -> Path:

@@ -1,6 +1,7 @@
 """A warm process that forks workers: flyte and the user's code are imported once, here.
 
-Started by the process executor with a code bundle's folder (or none). It reads launch requests
+Started by the process executor with a code bundle's folder (or none) and the working folder of
+its image (or none: workers then start in the bundle's folder). It reads launch requests
 as JSON lines on stdin, imports the task's module if it has not yet, forks, and answers with
 the worker's pid; it reports each worker's exit code as it reaps it. When stdin closes (the
 server stopped) it exits without touching its workers, which finish on their own.
@@ -53,7 +54,7 @@ def _reap(children: set[int]) -> None:
         _send({"exit": pid, "code": os.waitstatus_to_exitcode(status)})
 
 
-def _fork(request: dict[str, Any], bundle: Path | None) -> int:
+def _fork(request: dict[str, Any], bundle: Path | None, workdir: Path | None) -> int:
     module = request.get("module")
     if module:
         # Imported before the fork, once: every later worker of this module starts warm.
@@ -66,9 +67,10 @@ def _fork(request: dict[str, Any], bundle: Path | None) -> int:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.environ.update(request["env"])
-            if bundle is not None:
-                os.chdir(bundle)
-            code = runtime.main()
+            start_in = workdir or bundle
+            if start_in is not None:
+                os.chdir(start_in)
+            code = runtime.main(bundle)
         finally:
             os._exit(code)
     return pid
@@ -92,6 +94,7 @@ def _warm_up() -> None:
 def main(argv: list[str]) -> int:
     """Serves launch requests until stdin closes."""
     bundle = Path(argv[0]) if argv and argv[0] else None
+    workdir = Path(argv[1]) if len(argv) > 1 and argv[1] else None
     if bundle is not None:
         sys.path.insert(0, str(bundle))
     # The server may be stopped with Ctrl-C; its process group's SIGINT must not kill this one
@@ -115,12 +118,12 @@ def main(argv: list[str]) -> int:
         *lines, pending = (pending + chunk).split(b"\n")
         for line in lines:
             if line.strip():
-                _serve(json.loads(line), bundle, children)
+                _serve(json.loads(line), bundle, workdir, children)
 
 
-def _serve(request: dict[str, Any], bundle: Path | None, children: set[int]) -> None:
+def _serve(request: dict[str, Any], bundle: Path | None, workdir: Path | None, children: set[int]) -> None:
     try:
-        pid = _fork(request, bundle)
+        pid = _fork(request, bundle, workdir)
     except Exception as e:
         error = f"{type(e).__name__}: {e}"
         if bundle is not None:

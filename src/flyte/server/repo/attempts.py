@@ -28,6 +28,7 @@ _FINAL_CODES = frozenset(
         "InlineIOMaxBytesBreached",
         "SecretNotFound",
         "CodeBundleError",
+        "ImageBuildError",
     }
 )
 _TIMEOUT_CODES = frozenset({"TaskTimeoutError", "MaxRuntimeExceededError", "DeadlineExceededError"})

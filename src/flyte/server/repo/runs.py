@@ -51,6 +51,7 @@ def create_run(engine: Engine, request: wire.CreateRunRequest, store_prefix: str
         "disable_run_cache": request.disable_run_cache,
         "max_action_concurrency": request.max_action_concurrency,
         "custom_context": request.custom_context,
+        "images": {name: spec.model_dump(mode="json") for name, spec in request.images.items()},
     }
     cache_key = None if request.disable_run_cache else request.cache_key
     hit: bytes | None = None
@@ -132,3 +133,9 @@ def run_options(row: Row[Any]) -> dict[str, Any]:
     """The options a run was created with."""
     options: dict[str, Any] = json.loads(row.options)
     return options
+
+
+def run_image(options: dict[str, Any], environment: str | None) -> wire.ImageSpec | None:
+    """The image the run recorded for ``environment``, if any."""
+    recorded = options.get("images", {}).get(environment or "")
+    return wire.ImageSpec.model_validate(recorded) if recorded is not None else None

@@ -33,8 +33,9 @@ _WAIT_TIMEOUT_S = 30.0
 class RemoteController:
     """Creates children on the server and waits for them (see the module docstring)."""
 
-    def __init__(self, client: WorkerClient):
+    def __init__(self, client: WorkerClient, bundle: Path | None = None):
         self._client = client
+        self._bundle = bundle
         self._to_create: list[tuple[wire.CreateAction, asyncio.Future[wire.ActionState]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._waiting: dict[str, asyncio.Future[wire.ActionState]] = {}
@@ -48,8 +49,8 @@ class RemoteController:
     def _spec(self, task: AsyncFunctionTaskTemplate[Any, Any, Any]) -> wire.TaskSpec:
         spec = self._specs.get(id(task))
         if spec is None:
-            # The worker runs in its bundle's folder: module references are relative to it.
-            spec = self._specs[id(task)] = task_spec(task, Path.cwd())
+            # Module references are relative to the bundle's folder (the worker may run elsewhere).
+            spec = self._specs[id(task)] = task_spec(task, self._bundle or Path.cwd(), with_image=False)
         return spec
 
     async def submit(

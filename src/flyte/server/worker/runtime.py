@@ -32,10 +32,10 @@ from flyte.server.worker.remote_controller import RemoteController, RemoteRecord
 HEARTBEAT_S = 2.0
 
 
-def _find_task(spec: wire.TaskSpec) -> Any:
+def _find_task(spec: wire.TaskSpec, bundle: Path | None) -> Any:
     from flyte._task import AsyncFunctionTaskTemplate
 
-    module = load_ref(spec.module, Path.cwd(), confine=True)
+    module = load_ref(spec.module, bundle, confine=True)
     for value in vars(module).values():
         if isinstance(value, AsyncFunctionTaskTemplate) and value.name == spec.name:
             return value
@@ -101,9 +101,9 @@ def _sync_body(task: Any, ctx: ActionContext, values: dict[str, Any]) -> Any:
         current_action.reset(token)
 
 
-async def _attempt(client: WorkerClient, spec: wire.AttemptSpec) -> wire.CompleteAttempt:
+async def _attempt(client: WorkerClient, spec: wire.AttemptSpec, bundle: Path | None) -> wire.CompleteAttempt:
     loop = asyncio.get_running_loop()
-    controller = RemoteController(client)
+    controller = RemoteController(client, bundle)
     heartbeat = _Heartbeat(client, controller)
     controller.on_waiting_changed = heartbeat.nudge
     heartbeat.start()
@@ -111,7 +111,7 @@ async def _attempt(client: WorkerClient, spec: wire.AttemptSpec) -> wire.Complet
     recorder = RemoteRecorder(client, controller, loop)
     report = None
     try:
-        task = _find_task(spec.task)
+        task = _find_task(spec.task, bundle)
         run = RunState(
             name=spec.run_name,
             project=spec.project,
@@ -123,7 +123,7 @@ async def _attempt(client: WorkerClient, spec: wire.AttemptSpec) -> wire.Complet
             loop_thread=threading.get_ident(),
             sync_pool=pool,
             progress=RunProgress(spec.run_name),
-            base_dir=Path.cwd(),
+            base_dir=bundle or Path.cwd(),
             raw_data_path=spec.raw_data_path,
             # The run's variables are in this process's environment already.
             options=RunOptions(custom_context=spec.custom_context),
@@ -162,8 +162,9 @@ async def _attempt(client: WorkerClient, spec: wire.AttemptSpec) -> wire.Complet
         pool.shutdown(wait=False)
 
 
-def main() -> int:
-    """Runs the attempt named by the environment; the exit code is 0 once it is reported."""
+def main(bundle: Path | None = None) -> int:
+    """Runs the attempt named by the environment, with its task's code from the ``bundle`` folder;
+    the exit code is 0 once it is reported."""
 
     client = WorkerClient(
         os.environ["FLYTE_ENDPOINT"],
@@ -179,7 +180,7 @@ def main() -> int:
         spec = client.spec()
     except AttemptOver:
         return 0
-    outcome = asyncio.run(_attempt(client, spec))
+    outcome = asyncio.run(_attempt(client, spec, bundle))
     shipper.close()
     try:
         client.complete(outcome)

@@ -1,0 +1,1 @@
+"""Where tasks run: images, and the executors that honour them."""
