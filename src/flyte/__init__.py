@@ -5,6 +5,7 @@ the CLI) load on first use, so ``import flyte`` stays cheap.
 """
 
 from flyte import durable, errors, report
+from flyte._build import ImageBuild, build, build_images
 from flyte._cache import Cache, CachePolicy, CacheRequest
 from flyte._checkpoint import Checkpoint, latest_checkpoint
 from flyte._context import TaskContext, ctx
@@ -75,6 +76,7 @@ __all__ = [
     "Environment",
     "FixedRate",
     "Image",
+    "ImageBuild",
     "Link",
     "Neuron",
     "PodTemplate",
@@ -92,6 +94,8 @@ __all__ = [
     "Trigger",
     "TriggerTime",
     "__version__",
+    "build",
+    "build_images",
     "ctx",
     "current_domain",
     "current_project",

@@ -29,6 +29,7 @@ from flyte._internal import wire
 from flyte.errors import (
     ActionNotFoundError,
     BaseRuntimeError,
+    ImageBuildError,
     RunNotFoundError,
     RuntimeSystemError,
     RuntimeUserError,
@@ -45,6 +46,8 @@ DEFAULT_RETRY_FOR = 120.0
 _FIRST_DELAY = 0.1
 _FIRST_CONTACT_S = 5.0
 _MAX_DELAY = 2.0
+# Building an image installs packages: the server answers once the build is done.
+_BUILD_WAIT_S = 3600.0
 
 M = TypeVar("M", bound=BaseModel)
 _RUNS = TypeAdapter(list[wire.RunInfo])
@@ -140,6 +143,19 @@ class ApiClient:
         """Uploads a code bundle (tar.gz bytes) under its sha256 ``digest``."""
         headers = {"content-type": "application/gzip"}
         self._request("PUT", f"/bundles/{_segment(digest)}", content=data, headers=headers, ok=(200, 201, 204))
+
+    def build_image(self, image: wire.ImageSpec, force: bool = False) -> wire.BuiltImageInfo:
+        """Has the server build ``image`` (waiting for the build, which may take minutes).
+
+        Raises:
+            ImageBuildError: the build failed; the message ends with its log.
+        """
+        body = wire.BuildImageRequest(image=image, force=force).model_dump(mode="json")
+        response, _ = self._send("POST", "/images", json=body, wait=_BUILD_WAIT_S)
+        if response.status_code == 400:
+            raise ImageBuildError(_detail(response))
+        self._raise_for_status(response, (200,), RunNotFoundError)
+        return wire.BuiltImageInfo.model_validate_json(response.content)
 
     # -- runs -----------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ method      path                                         body -> response
 GET         /info                                        -> ServerInfo
 HEAD, GET   /bundles/{hash}                              -> tar.gz bytes (404 when unknown)
 PUT         /bundles/{hash}                              tar.gz bytes -> 204 (400: refused; 413)
+POST        /images                                      BuildImageRequest -> BuiltImageInfo (400: the build failed)
 POST        /runs                                        CreateRunRequest -> RunInfo (201; 400, 409, 413)
 GET         /runs?project&domain&phase&task&limit        -> list[RunInfo], newest first
 GET         /runs/{run}                                  -> RunInfo (404 when unknown)
@@ -188,6 +189,20 @@ class ImageSpec(_Model):
     uri: str = Field(max_length=1024)
     python: str = Field(pattern=r"^3\.[0-9]{1,2}$")
     steps: list[ImageStep] = Field(default_factory=list, max_length=1000)
+
+
+class BuildImageRequest(_Model):
+    """Build an image on the server (``force``: again, even if it was built before)."""
+
+    image: ImageSpec
+    force: bool = False
+
+
+class BuiltImageInfo(_Model):
+    """An image the server has built: its hash and URI."""
+
+    hash: str
+    uri: str
 
 
 class TaskSpec(_Model):

@@ -160,6 +160,7 @@ def current_config() -> Config:
 
 
 _COMMANDS: dict[str, LazyCommand] = {
+    "build": LazyCommand("flyte.cli._build", "build", "Build an environment's image."),
     "create": LazyCommand("flyte.cli._create", "create", "Create a configuration file or a secret."),
     "get": LazyCommand("flyte.cli._get", "get", "Show the configuration, secrets, runs, their data and logs."),
     "run": LazyCommand("flyte.cli._run", "run", "Run a task from a Python file, locally or on a server."),

@@ -19,8 +19,9 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine
 
 from flyte._internal import wire
+from flyte._internal.imagebuild import ImageBuilder
 from flyte._version import __version__
-from flyte.server.api import actions, attempts, bundles, runs
+from flyte.server.api import actions, attempts, bundles, images, runs
 from flyte.server.body_limit import BodyLimit
 from flyte.server.db.database import open_database
 from flyte.server.executors.base import Executor
@@ -40,6 +41,7 @@ class ServerState:
     engine: Engine
     notifier: Notifier
     executor: Executor
+    images: ImageBuilder
     token_hashes: dict[tuple[str, str, int], str] = field(default_factory=dict)
     """Token hashes of attempts, by (run, action, attempt): they never change once made."""
     _runs: dict[str, Any] = field(default_factory=dict)
@@ -105,6 +107,7 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
         from flyte.server.executors.process import ProcessExecutor
         from flyte.server.scheduler import Scheduler
 
+        images = ImageBuilder(settings.server_home / "images", allow_apt=settings.allow_apt)
         state = ServerState(
             settings=settings,
             engine=engine,
@@ -114,8 +117,9 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
                 settings.server_home,
                 lambda digest: bundle_repo.bundle_uri(engine, digest),
                 base_environment(settings.worker_env),
-                allow_apt=settings.allow_apt,
+                images=images,
             ),
+            images=images,
         )
         app.state.server = state
         scheduler = Scheduler(state)
@@ -129,7 +133,7 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
             engine.dispose()
 
     app = FastAPI(title="flyte", version=__version__, lifespan=lifespan)
-    for module in (runs, actions, attempts, bundles):
+    for module in (runs, actions, attempts, bundles, images):
         app.include_router(module.router)
 
     app.add_exception_handler(RequestValidationError, validation_error_response)

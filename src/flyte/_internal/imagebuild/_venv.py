@@ -58,18 +58,18 @@ class ImageBuilder:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def build(self, spec: wire.ImageSpec) -> BuiltImage:
-        """The built image of ``spec``, building it first if no one has.
+    def build(self, spec: wire.ImageSpec, *, force: bool = False) -> BuiltImage:
+        """The built image of ``spec``, building it first if no one has (or again, with ``force``).
 
         Raises:
             ImageBuildError: a step failed; the message has the end of the build's log.
         """
         folder = self.root / spec.hash
-        built = _read_built(spec, folder)
+        built = None if force else _read_built(spec, folder)
         if built is not None:
             return built
         with self._lock(spec.hash):
-            built = _read_built(spec, folder)
+            built = None if force else _read_built(spec, folder)
             if built is None:
                 built = self._build(spec, folder)
         return built

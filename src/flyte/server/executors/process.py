@@ -56,11 +56,13 @@ class _Worker:
 class ProcessExecutor:
     """See the module docstring. ``bundle_uri`` maps a bundle hash to where its archive is."""
 
-    def __init__(self, home: Path, bundle_uri: Any, base_env: dict[str, str] | None = None, *, allow_apt: bool = False):
+    def __init__(
+        self, home: Path, bundle_uri: Any, base_env: dict[str, str] | None = None, *, images: ImageBuilder | None = None
+    ):
         self._home = home
         self._bundle_uri = bundle_uri
         self._base_env = dict(os.environ) if base_env is None else base_env
-        self._images = ImageBuilder(home / "images", allow_apt=allow_apt)
+        self._images = images or ImageBuilder(home / "images")
         self._zygotes: dict[_Key, _Zygote] = {}
         # Launches waiting for their zygote to start, by zygote.
         self._queued: dict[_Key, list[dict[str, Any]]] = {}

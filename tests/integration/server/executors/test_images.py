@@ -8,9 +8,12 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 import flyte
+import flyte.errors
 from tests.fixtures.server import ServerHandle
-from tests.integration.server._support import connect, finished, load_workflow
+from tests.integration.server._support import connect, finished, flyte_cli, load_workflow
 
 WORKFLOW = """
 import asyncio
@@ -116,3 +119,35 @@ def test_a_failed_build_fails_the_action_with_its_log(flyte_server: ServerHandle
     assert "no-such-package-flyte-test-xyz" in run.error.message
     (root,) = run.actions()
     assert root.attempts == 1  # not retried: the same recipe fails the same way
+
+
+def test_flyte_build_builds_on_the_server_and_runs_reuse_it(flyte_server: ServerHandle) -> None:
+    connect(flyte_server)
+    wf = _workflow(Path.cwd())
+    result = flyte.build(wf.image)  # type: ignore[attr-defined]
+    assert result.uri == wf.image.uri  # type: ignore[attr-defined]
+    (built,) = [p for p in (flyte_server.home / "images").iterdir() if p.is_dir() and not p.name.startswith(".")]
+    marker = (built / "image.json").stat().st_mtime_ns
+    assert flyte.run(wf.inside).outputs()[0]["var"] == "from-the-image"  # type: ignore[attr-defined]
+    assert (built / "image.json").stat().st_mtime_ns == marker  # used as built, not built again
+
+    failed = flyte.Image.from_debian_base().with_commands(["echo the build breaks here; exit 7"])
+    with pytest.raises(flyte.errors.ImageBuildError, match="the build breaks here"):
+        flyte.build(failed)
+
+
+def test_flyte_build_command_builds_an_environment(flyte_server: ServerHandle) -> None:
+    wf = _workflow(Path.cwd())
+    file = Path(wf.__file__).name  # type: ignore[attr-defined]
+    result = flyte_cli(flyte_server, "build", file, "images_on")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"images_on: {wf.image.uri}"  # type: ignore[attr-defined]
+    assert [p for p in (flyte_server.home / "images").iterdir() if p.is_dir() and not p.name.startswith(".")]
+    dockerfile = flyte_cli(flyte_server, "build", file, "images_on", "--dockerfile")
+    assert dockerfile.returncode == 0, dockerfile.stderr
+    assert "RUN uv pip install --system tabulate" in dockerfile.stdout
+    assert "COPY data.txt /app/" in dockerfile.stdout
+    missing = flyte_cli(flyte_server, "build", file, "nope")
+    assert missing.returncode == 1
+    assert "no environment named 'nope'" in missing.stderr
+    assert "Traceback" not in missing.stderr

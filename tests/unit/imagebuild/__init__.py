@@ -1,0 +1,1 @@
+"""Tests of images built into virtual environments and rendered as Dockerfiles."""
