@@ -35,15 +35,21 @@ def _environment(module: ModuleType, file: str, name: str) -> TaskEnvironment:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("env_name", metavar="ENV")
 @click.option("--dockerfile", is_flag=True, help="Print the image as a Dockerfile instead of building it.")
+@click.option(
+    "--oci",
+    is_flag=True,
+    help="Build an OCI image from that Dockerfile with buildah, podman or docker (the first found).",
+)
 @click.option("--force", is_flag=True, help="Build again even if the image was built before.")
 @click.option("--dry-run", is_flag=True, help="Check the recipe and print the URI without building.")
-def build(file: str, env_name: str, dockerfile: bool, force: bool, dry_run: bool) -> None:
+def build(file: str, env_name: str, dockerfile: bool, oci: bool, force: bool, dry_run: bool) -> None:
     """Build the image of environment ENV defined in FILE (and those of the environments it
     depends on) where its tasks run: on the configured server, else on this machine. Prints
     each image's URI.
 
     With --dockerfile, prints the environment's image as a Dockerfile (paths relative to the
-    current folder), for a container builder.
+    current folder), for a container builder; with --oci, builds that Dockerfile into an OCI image
+    tagged with the image's URI, in the current folder as the build context.
     """
     import flyte
     from flyte._image import Image
@@ -51,12 +57,16 @@ def build(file: str, env_name: str, dockerfile: bool, force: bool, dry_run: bool
     module = load_file(file)
     env = _environment(module, file, env_name)
     with cli_errors():
-        if dockerfile:
+        if dockerfile or oci:
             from flyte._internal.imagebuild._dockerfile import render_dockerfile
+            from flyte._internal.imagebuild._oci import build_oci
 
             if not isinstance(env.image, Image):
-                raise click.ClickException(f"environment {env.name!r} uses the image {env.image!r}: nothing to render")
-            click.echo(render_dockerfile(env.image, Path.cwd()), nl=False)
+                raise click.ClickException(f"environment {env.name!r} uses the image {env.image!r}: nothing to build")
+            if oci:
+                click.echo(f"{env.name}: {build_oci(env.image, Path.cwd())}")
+            else:
+                click.echo(render_dockerfile(env.image, Path.cwd()), nl=False)
             return
         flyte.init_from_config(current_config())
         if dry_run or force:
