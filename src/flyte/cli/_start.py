@@ -48,6 +48,13 @@ def start() -> None:
     help="Largest unpacked size of a code bundle (default 512 MiB).",
 )
 @click.option(
+    "--zygote-idle-seconds",
+    "zygote_idle_s",
+    type=click.FloatRange(0),
+    help="Stop a warm worker process (one per code bundle and image) idle this long (default 300).",
+)
+@click.option("--max-zygotes", type=click.IntRange(1), help="Most warm worker processes kept (default 16).")
+@click.option(
     "--allow-installed-modules",
     is_flag=True,
     help="Let tasks name modules installed on the server, not only files of their run's code bundle.",
@@ -74,6 +81,8 @@ def start_server(
     max_workers: int | None,
     max_request_bytes: int | None,
     max_bundle_unpacked_bytes: int | None,
+    zygote_idle_s: float | None,
+    max_zygotes: int | None,
     allow_installed_modules: bool,
     allow_apt: bool,
     worker_env: tuple[str, ...],
@@ -108,6 +117,8 @@ def start_server(
         max_workers=max_workers,
         max_request_bytes=max_request_bytes,
         max_bundle_unpacked_bytes=max_bundle_unpacked_bytes,
+        zygote_idle_s=zygote_idle_s,
+        max_zygotes=max_zygotes,
         allow_installed_modules=allow_installed_modules,
         allow_apt=allow_apt,
         worker_env=worker_env,

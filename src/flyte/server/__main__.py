@@ -33,6 +33,8 @@ def main() -> None:
     parser.add_argument(
         "--max-bundle-unpacked-bytes", type=int, default=None, help="refuse code bundles unpacking to more (400)"
     )
+    parser.add_argument("--zygote-idle-seconds", dest="zygote_idle_s", type=float, default=None)
+    parser.add_argument("--max-zygotes", type=int, default=None, help="most warm worker processes kept")
     parser.add_argument("--allow-installed-modules", action="store_true", help="let tasks name installed modules")
     parser.add_argument("--allow-apt", action="store_true", help="let image builds install system packages")
     parser.add_argument("--worker-env", action="append", default=[], help="pass this variable to workers")
@@ -51,6 +53,8 @@ def main() -> None:
             max_workers=args.max_workers,
             max_request_bytes=args.max_request_bytes,
             max_bundle_unpacked_bytes=args.max_bundle_unpacked_bytes,
+            zygote_idle_s=args.zygote_idle_s,
+            max_zygotes=args.max_zygotes,
             allow_installed_modules=args.allow_installed_modules,
             allow_apt=args.allow_apt,
             worker_env=tuple(args.worker_env),

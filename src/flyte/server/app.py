@@ -118,6 +118,8 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
                 lambda digest: bundle_repo.bundle_uri(engine, digest),
                 base_environment(settings.worker_env),
                 images=images,
+                zygote_idle_s=settings.zygote_idle_s,
+                max_zygotes=settings.max_zygotes,
             ),
             images=images,
         )

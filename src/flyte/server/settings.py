@@ -29,6 +29,10 @@ class ServerSettings:
     """Names of the server's environment variables passed to workers, beyond the standard few."""
     allow_apt: bool = False
     """Whether building an image may install the system packages it asks for (with apt)."""
+    zygote_idle_s: float = 300.0
+    """A warm worker zygote (one per bundle and image) idle this long is stopped."""
+    max_zygotes: int = 16
+    """At most this many warm zygotes: the least recently used idle ones are stopped beyond it."""
 
     @property
     def server_home(self) -> Path:

@@ -12,6 +12,10 @@ A task whose environment declares an image runs in that image's virtual environm
 per recipe by :class:`~flyte._internal.imagebuild.ImageBuilder`, under ``<home>/images``): its
 zygote is started with the image's Python, variables and working folder. There is one zygote
 per bundle and image.
+
+Warm processes stay bounded: a zygote none of whose workers still runs is stopped once it has
+been idle for ``zygote_idle_s``, and the least recently used idle ones are stopped as soon as
+there are more than ``max_zygotes``; a later launch starts its zygote again.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,12 +41,15 @@ _Key = tuple[str | None, str | None]
 """A zygote's identity: its code bundle and its image's hash."""
 
 _MEMORY_POLL_S = 0.1
+_RECLAIM_EVERY_S = 1.0
+_SLOT_WAIT_S = 30.0
 
 
 @dataclass
 class _Zygote:
     process: subprocess.Popen[bytes]
     lock: threading.Lock = field(default_factory=threading.Lock)
+    last_used: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -57,12 +65,22 @@ class ProcessExecutor:
     """See the module docstring. ``bundle_uri`` maps a bundle hash to where its archive is."""
 
     def __init__(
-        self, home: Path, bundle_uri: Any, base_env: dict[str, str] | None = None, *, images: ImageBuilder | None = None
+        self,
+        home: Path,
+        bundle_uri: Any,
+        base_env: dict[str, str] | None = None,
+        *,
+        images: ImageBuilder | None = None,
+        zygote_idle_s: float = 300.0,
+        max_zygotes: int = 16,
     ):
         self._home = home
         self._bundle_uri = bundle_uri
         self._base_env = dict(os.environ) if base_env is None else base_env
         self._images = images or ImageBuilder(home / "images")
+        self._zygote_idle_s = zygote_idle_s
+        self._max_zygotes = max_zygotes
+        self._starting = 0  # zygotes being started, each holding a slot under the cap
         self._zygotes: dict[_Key, _Zygote] = {}
         # Launches waiting for their zygote to start, by zygote.
         self._queued: dict[_Key, list[dict[str, Any]]] = {}
@@ -70,6 +88,7 @@ class ProcessExecutor:
         self._by_pid: dict[int, _Worker] = {}
         self._exits: list[Exit] = []
         self._lock = threading.Lock()
+        self._slot_freed = threading.Condition(self._lock)
         self._stopping = threading.Event()
         self._monitor = threading.Thread(target=self._watch_memory, name="flyte-memory", daemon=True)
         self._monitor.start()
@@ -80,9 +99,12 @@ class ProcessExecutor:
         image = launch.task.image
         key = (launch.bundle, image.hash if image is not None else None)
         with self._lock:
-            self._workers[worker] = _Worker(worker, launch.task.memory_bytes)
+            record = self._workers[worker] = _Worker(worker, launch.task.memory_bytes)
             zygote = self._zygotes.get(key)
-            if zygote is None or zygote.process.poll() is not None:
+            if zygote is not None and zygote.process.poll() is None:
+                # Marked busy at once, so that the reclaimer cannot stop it before the launch is sent.
+                record.zygote = zygote
+            else:
                 queue = self._queued.get(key)
                 if queue is None:
                     self._queued[key] = [message]
@@ -97,6 +119,7 @@ class ProcessExecutor:
     def _send(self, zygote: _Zygote, message: dict[str, Any]) -> None:
         assert zygote.process.stdin is not None
         with self._lock:
+            zygote.last_used = time.monotonic()
             record = self._workers.get(message["id"])
             if record is not None:
                 record.zygote = zygote
@@ -111,6 +134,7 @@ class ProcessExecutor:
     def _prepare(self, key: _Key, image: wire.ImageSpec | None) -> None:
         """Builds the image, unpacks the bundle and starts their zygote, then hands it the launches
         that waited."""
+        self._take_slot()
         try:
             zygote = self._zygote(key, image)
         except Exception as e:
@@ -121,10 +145,27 @@ class ProcessExecutor:
             for launch in waiting:
                 self._worker_failed(launch["id"], message)
             return
+        finally:
+            with self._lock:
+                self._starting -= 1
         with self._lock:
             waiting = self._queued.pop(key, [])
         for launch in waiting:
             self._send(zygote, launch)
+
+    def _take_slot(self) -> None:
+        """Waits until one more zygote fits under the cap, stopping idle ones to make room.
+
+        A zygote whose workers are parents waiting on children of another image would hold its
+        slot for as long as they wait; past ``_SLOT_WAIT_S`` the cap gives way rather than let such
+        a run wait for itself.
+        """
+        deadline = time.monotonic() + _SLOT_WAIT_S
+        with self._lock:
+            while len(self._zygotes) + self._starting >= self._max_zygotes and time.monotonic() < deadline:
+                if not self._evict_locked(1, only_expired=False):
+                    self._slot_freed.wait(0.2)
+            self._starting += 1
 
     def stop(self, worker: str, reason: str) -> None:
         """Kills the worker's whole process group."""
@@ -245,11 +286,46 @@ class ProcessExecutor:
                 return
             self._workers.pop(record.name, None)
             self._exits.append(Exit(record.name, code, record.reason))
+            self._slot_freed.notify_all()
+
+    def _reclaim(self) -> None:
+        """Stops the zygotes idle for too long, and the least recently used idle ones over the cap."""
+        with self._lock:
+            over = len(self._zygotes) + self._starting - self._max_zygotes
+            self._evict_locked(max(over, 0), only_expired=True)
+
+    def _evict_locked(self, count: int, *, only_expired: bool) -> int:
+        """Stops up to ``count`` idle zygotes, least recently used first, and those idle past the
+        idle time when ``only_expired``; returns how many were stopped. Holds ``_lock``."""
+        now = time.monotonic()
+        busy = {id(w.zygote) for w in self._workers.values() if w.zygote is not None}
+        idle = sorted(
+            ((key, z) for key, z in self._zygotes.items() if id(z) not in busy and key not in self._queued),
+            key=lambda item: item[1].last_used,
+        )
+        stopping = [
+            (key, z)
+            for i, (key, z) in enumerate(idle)
+            if i < count or (only_expired and now - z.last_used > self._zygote_idle_s)
+        ]
+        for key, zygote in stopping:
+            del self._zygotes[key]
+            # Its stdin closing is the zygote's signal to exit; it has no worker left to report on.
+            with zygote.lock:
+                if zygote.process.stdin is not None:
+                    zygote.process.stdin.close()
+        if stopping:
+            self._slot_freed.notify_all()
+        return len(stopping)
 
     def _watch_memory(self) -> None:
         import psutil
 
+        reclaimed = time.monotonic()
         while not self._stopping.wait(_MEMORY_POLL_S):
+            if time.monotonic() - reclaimed > _RECLAIM_EVERY_S:
+                self._reclaim()
+                reclaimed = time.monotonic()
             with self._lock:
                 limited = [w for w in self._workers.values() if w.memory_limit and w.reason is None]
             for worker in limited:
