@@ -12,11 +12,15 @@ inside the bundle, loaded as a file the way ``flyte run`` loads one, or a dotted
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
+import os
+import shutil
 import sys
 import tarfile
+import threading
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,7 +32,15 @@ from flyte.errors import CodeBundleError
 if TYPE_CHECKING:
     from flyte._task import AsyncFunctionTaskTemplate
 
-__all__ = ["Bundle", "build_bundle", "extract_bundle", "task_module_ref"]
+__all__ = [
+    "DEFAULT_BUNDLE_LIMITS",
+    "Bundle",
+    "BundleLimits",
+    "build_bundle",
+    "check_bundle",
+    "extract_bundle",
+    "task_module_ref",
+]
 
 # Folders whose files are never the user's own code, even when they sit under the root.
 _EXCLUDED_DIRS = frozenset({".venv", "venv", ".git", "site-packages", "dist-packages", "__pycache__", ".tox", ".nox"})
@@ -131,46 +143,177 @@ def _safe_target(member: tarfile.TarInfo, dest: Path) -> Path:
     return target
 
 
-def check_bundle(data: bytes) -> None:
-    """Checks bundle bytes without unpacking them: a tar.gz of plain files and folders only.
+@dataclass(frozen=True)
+class BundleLimits:
+    """What a bundle may unpack to: ``max_bytes`` of file contents in at most ``max_files`` members."""
+
+    max_bytes: int
+    max_files: int
+
+
+DEFAULT_BUNDLE_LIMITS = BundleLimits(max_bytes=512 * 1024 * 1024, max_files=20_000)
+"""The limits a server applies unless it is told others."""
+
+_CHUNK = 1 << 20
+
+
+class _Members:
+    """Walks a bundle's members in one streaming pass, refusing as soon as something is wrong.
+
+    Never more than one chunk of decompressed data is in memory: a small upload that would
+    unpack to gigabytes is refused once its unpacked bytes pass the limit, having cost no more
+    than reading up to that point.
+    """
+
+    def __init__(self, limits: BundleLimits, dest: Path) -> None:
+        self.limits = limits
+        self.dest = dest
+        self.count = 0
+        self.total = 0
+        self.files: set[str] = set()
+        self.folders: set[str] = set()
+
+    def admit(self, member: tarfile.TarInfo) -> Path:
+        """Checks one member before its contents are read; returns where it would be written."""
+        target = _safe_target(member, self.dest)
+        self.count += 1
+        if self.count > self.limits.max_files:
+            raise CodeBundleError(f"the code bundle has more than {self.limits.max_files} members")
+        path = PurePosixPath(member.name)
+        name = path.as_posix().removeprefix("./")
+        parents = {parent.as_posix() for parent in path.parents if parent.as_posix() not in (".", "")}
+        if member.isdir():
+            if name in self.files:
+                raise CodeBundleError(f"refusing bundle member {member.name!r}: a file of that name comes first")
+            self.folders.add(name)
+        else:
+            if name in self.files:
+                raise CodeBundleError(f"refusing bundle member {member.name!r}: the bundle holds it twice")
+            if name in self.folders:
+                raise CodeBundleError(f"refusing bundle member {member.name!r}: a folder of that name comes first")
+            self.files.add(name)
+            if member.size + self.total > self.limits.max_bytes:
+                raise CodeBundleError(
+                    f"refusing bundle member {member.name!r}: the bundle would unpack to more than "
+                    f"{self.limits.max_bytes} bytes"
+                )
+        clash = parents & self.files
+        if clash:
+            raise CodeBundleError(f"refusing bundle member {member.name!r}: {sorted(clash)[0]!r} is a file")
+        self.folders |= parents
+        return target
+
+    def count_bytes(self, size: int, member: tarfile.TarInfo) -> None:
+        """Counts bytes actually read from a member (its header may have understated them)."""
+        self.total += size
+        if self.total > self.limits.max_bytes:
+            raise CodeBundleError(
+                f"refusing bundle member {member.name!r}: the bundle unpacks to more than {self.limits.max_bytes} bytes"
+            )
+
+
+class _Gunzip(io.RawIOBase):
+    """The decompressed bytes of a gzip payload, produced a bounded piece at a time.
+
+    :meth:`finish` reads what the tar reader left (padding) and checks that the gzip stream
+    ended where the payload does: a truncated upload is caught even when the cut falls after
+    the last tar member.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._data = memoryview(data)
+        self._position = 0
+        self._inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+
+    def readable(self) -> bool:
+        """Always: this is a source of bytes."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fills ``buffer`` with the next decompressed bytes (0 at the end of the stream)."""
+        size = len(buffer)
+        out = self._inflate.decompress(self._inflate.unconsumed_tail, size) if self._inflate.unconsumed_tail else b""
+        while not out and not self._inflate.eof and self._position < len(self._data):
+            chunk = self._data[self._position : self._position + _CHUNK]
+            self._position += len(chunk)
+            out = self._inflate.decompress(chunk, size)
+        buffer[: len(out)] = out
+        return len(out)
+
+    def finish(self) -> None:
+        """Raises EOFError unless the whole payload was one complete gzip stream."""
+        while self.read(_CHUNK):
+            pass
+        if not self._inflate.eof or self._inflate.unused_data or self._position < len(self._data):
+            raise EOFError("the archive is truncated or has trailing data")
+
+
+def _walk(data: bytes, limits: BundleLimits, dest: Path, write: bool) -> list[str]:
+    """Reads every member of the bundle in one pass; writes files under ``dest`` when ``write``."""
+    members = _Members(limits, dest)
+    written: list[str] = []
+    stream = _Gunzip(data)
+    try:
+        with tarfile.open(fileobj=stream, mode="r|") as tar:
+            for member in tar:
+                target = members.admit(member)
+                if member.isdir():
+                    if write:
+                        target.mkdir(parents=True, exist_ok=True)
+                    continue
+                source = tar.extractfile(member)
+                assert source is not None  # a regular file always has contents
+                if write:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                with open(target, "wb") if write else contextlib.nullcontext() as out:
+                    while chunk := source.read(_CHUNK):
+                        members.count_bytes(len(chunk), member)
+                        if out is not None:
+                            out.write(chunk)
+                written.append(member.name)
+        stream.finish()
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as e:
+        raise CodeBundleError(f"not a valid code bundle: {e or type(e).__name__}") from e
+    if not members.files:
+        raise CodeBundleError("the code bundle has no files")
+    return written
+
+
+def check_bundle(data: bytes, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS) -> None:
+    """Checks bundle bytes without unpacking them to disk: a tar.gz of plain files and folders,
+    each staying inside the bundle, none clashing with another, within ``limits``.
 
     Raises:
         CodeBundleError: the same problems :func:`extract_bundle` refuses, naming the member.
     """
-    root = Path("/bundle")
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-            for member in tar:
-                _safe_target(member, root)
-    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as e:
-        raise CodeBundleError(f"not a valid code bundle: {e}") from e
+    _walk(data, limits, Path("/bundle"), write=False)
 
 
-def extract_bundle(data: bytes, dest: Path) -> list[str]:
-    """Unpacks bundle bytes into ``dest`` and returns the files written (posix paths).
+def extract_bundle(data: bytes, dest: Path, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS) -> list[str]:
+    """Unpacks bundle bytes into the folder ``dest`` and returns the files written (posix paths).
 
-    Every member is checked before anything is written.
+    Files are streamed to disk in a temporary folder beside ``dest``, which is renamed into place
+    at the end: ``dest`` appears whole or not at all, and a refused bundle leaves nothing behind.
+    If another process unpacked the same bundle meanwhile, its folder is kept.
 
     Raises:
-        CodeBundleError: the bytes are not a tar.gz, or a member is a link, a device, an
-            absolute path or a path that would land outside ``dest``; the message names it.
+        CodeBundleError: the bytes are not a tar.gz, a member is a link, a device, an absolute path
+            or a path that would land outside ``dest``, two members clash, or the bundle is over
+            ``limits``; the message names the member.
     """
     dest = Path(dest).resolve()
+    partial = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-            members = tar.getmembers()
-            targets = [(member, _safe_target(member, dest)) for member in members]
-            written: list[str] = []
-            for member, target in targets:
-                if member.isdir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                source: Any = tar.extractfile(member)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(source.read())
-                written.append(member.name)
-    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as e:
-        raise CodeBundleError(f"not a valid code bundle: {e}") from e
+        written = _walk(data, limits, partial, write=True)
+        try:
+            os.replace(partial, dest)
+        except OSError:
+            if not dest.is_dir():
+                raise
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
     return written
 
 

@@ -120,6 +120,7 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
                 images=images,
                 zygote_idle_s=settings.zygote_idle_s,
                 max_zygotes=settings.max_zygotes,
+                bundle_limits=settings.bundle_limits,
             ),
             images=images,
         )

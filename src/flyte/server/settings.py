@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flyte._home import flyte_home
+from flyte._internal.bundle import BundleLimits
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,11 @@ class ServerSettings:
     """A warm worker zygote (one per bundle and image) idle this long is stopped."""
     max_zygotes: int = 16
     """At most this many warm zygotes: the least recently used idle ones are stopped beyond it."""
+
+    @property
+    def bundle_limits(self) -> BundleLimits:
+        """What a code bundle may unpack to."""
+        return BundleLimits(self.max_bundle_unpacked_bytes, self.max_bundle_files)
 
     @property
     def server_home(self) -> Path:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from flyte._internal import wire
-from flyte._internal.bundle import check_bundle
+from flyte._internal.bundle import BundleLimits, check_bundle
 from flyte._internal.store.blob import get_store, join
 from flyte._version import __version__
 from flyte.errors import CodeBundleError
@@ -76,11 +76,12 @@ async def put_bundle(request: Request, digest: str) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _check_bundle(data: bytes) -> None:
+def _check_bundle(data: bytes, limits: BundleLimits) -> None:
     """Refuses (400) bytes that are not a tar.gz of plain files and folders that stay in their
-    folder: a bundle is checked before anything of it is stored, not when a worker unpacks it."""
+    folder, within the server's limits: a bundle is checked, streaming, before anything of it is
+    stored, not when a worker unpacks it."""
     try:
-        check_bundle(data)
+        check_bundle(data, limits)
     except CodeBundleError as e:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, e.message) from None
 
@@ -88,7 +89,7 @@ def _check_bundle(data: bytes) -> None:
 def _store_bundle(server: ServerState, digest: str, data: bytes) -> None:
     if bundle_repo.bundle_uri(server.engine, digest) is not None:
         return  # checked and stored before
-    _check_bundle(data)
+    _check_bundle(data, server.settings.bundle_limits)
     uri = join(server.settings.store_prefix, "bundles", f"{digest}.tar.gz")
     store = get_store(uri)
     if not store.exists(uri):

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from flyte._internal import wire
+from flyte._internal.bundle import DEFAULT_BUNDLE_LIMITS, BundleLimits
 from flyte._internal.imagebuild import ImageBuilder
 from flyte._internal.store.blob import get_store
 from flyte.server.executors.base import Exit, Launch
@@ -73,11 +74,13 @@ class ProcessExecutor:
         images: ImageBuilder | None = None,
         zygote_idle_s: float = 300.0,
         max_zygotes: int = 16,
+        bundle_limits: BundleLimits = DEFAULT_BUNDLE_LIMITS,
     ):
         self._home = home
         self._bundle_uri = bundle_uri
         self._base_env = dict(os.environ) if base_env is None else base_env
         self._images = images or ImageBuilder(home / "images")
+        self._bundle_limits = bundle_limits
         self._zygote_idle_s = zygote_idle_s
         self._max_zygotes = max_zygotes
         self._starting = 0  # zygotes being started, each holding a slot under the cap
@@ -240,9 +243,7 @@ class ProcessExecutor:
             uri = self._bundle_uri(bundle)
             if uri is None:
                 raise RuntimeError(f"Unknown code bundle '{bundle}'")
-            partial = folder.with_name(f".{bundle}.{os.getpid()}.partial")
-            extract_bundle(get_store(uri).get(uri), partial)
-            os.replace(partial, folder)
+            extract_bundle(get_store(uri).get(uri), folder, self._bundle_limits)
         return folder
 
     def _read_zygote(self, zygote: _Zygote) -> None:
