@@ -201,7 +201,27 @@ class AsyncFunctionTaskTemplate(TaskTemplate[P, R, F]):
         return _as_coroutine(self, args, kwargs)
 
     def override(self, **kwargs: Any) -> AsyncFunctionTaskTemplate[P, R, F]:
-        """A copy of this task with some settings replaced, e.g. ``resources=`` or ``retries=``."""
+        """A copy of this task with some settings replaced, e.g. ``resources=`` or ``retries=``.
+
+        A task of a reusable environment runs on warm workers made with the environment's
+        resources, variables and secrets: those can be overridden only together with
+        ``reusable="off"``, which runs the call on a worker of its own.
+
+        Raises:
+            ValueError: ``resources``, ``env_vars`` or ``secrets`` of a reusable task without
+                ``reusable="off"``.
+            TypeError: a setting tasks do not have.
+        """
+        if kwargs.get("reusable") == "off":
+            kwargs["reusable"] = None
+        elif self.reusable is not None:
+            fixed = sorted(name for name in ("resources", "env_vars", "secrets") if name in kwargs)
+            if fixed and "reusable" not in kwargs:
+                raise ValueError(
+                    f"Task '{self.name}' runs in a reusable environment: its {', '.join(fixed)} cannot be "
+                    f'overridden alone; pass reusable="off" in the same override() call to run it on a worker '
+                    "of its own"
+                )
         cache_version = kwargs.pop("cache_version", None)
         if cache_version is not None:
             kwargs["cache"] = resolve_cache(kwargs.get("cache", self.cache), cache_version)
