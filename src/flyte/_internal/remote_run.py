@@ -8,6 +8,7 @@ does not have it yet.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from flyte._internal.engine.offload import offload_threshold, to_stored
 from flyte._internal.imagebuild import environment_images, image_spec
 from flyte._internal.serde import hash_bytes
 from flyte._retry import RetryStrategy
+from flyte._reusable import ReusePolicy
 from flyte.errors import RuntimeUserError
 
 if TYPE_CHECKING:
@@ -52,8 +54,22 @@ def task_spec(task: AsyncFunctionTaskTemplate[Any, Any, Any], root: Path, *, wit
         cacheable=task.cache_enabled,
         report=task.report,
         reusable=task.reusable is not None,
+        reuse=_reuse_spec(task.reusable),
         environment=task.parent_env_name,
         image=image_spec(task.image) if with_image else None,
+    )
+
+
+def _reuse_spec(policy: ReusePolicy | None) -> wire.ReuseSpec | None:
+    if policy is None:
+        return None
+    idle = policy.idle_ttl
+    seconds = idle.total_seconds() if isinstance(idle, timedelta) else float(idle)
+    return wire.ReuseSpec(
+        min_replicas=policy.min_replicas,
+        max_replicas=max(policy.max_replicas, 1),
+        concurrency=policy.concurrency,
+        idle_ttl_s=seconds,
     )
 
 

@@ -191,6 +191,15 @@ class ImageSpec(_Model):
     steps: list[ImageStep] = Field(default_factory=list, max_length=1000)
 
 
+class ReuseSpec(_Model):
+    """How a reusable environment's warm workers (replicas) are pooled."""
+
+    min_replicas: int = Field(default=0, ge=0, le=1000)
+    max_replicas: int = Field(default=1, ge=1, le=1000)
+    concurrency: int = Field(default=1, ge=1, le=10_000, description="Attempts one replica runs at once")
+    idle_ttl_s: float = Field(default=30.0, ge=0, le=MAX_TIMEOUT_S, description="An idle replica lives this long")
+
+
 class BuildImageRequest(_Model):
     """Build an image on the server (``force``: again, even if it was built before)."""
 
@@ -227,6 +236,7 @@ class TaskSpec(_Model):
     cacheable: bool = False
     report: bool = False
     reusable: bool = False
+    reuse: ReuseSpec | None = Field(default=None, description="Run on the environment's warm replicas")
     environment: str | None = Field(default=None, max_length=256, description="The task's environment")
     image: ImageSpec | None = Field(
         default=None,

@@ -61,6 +61,27 @@ class ServerState:
             self.token_hashes.clear()
         self.token_hashes[key] = token_hash
 
+    def attempt_spec(self, row: Any, attempt: int, recorded: list[wire.ActionState]) -> wire.AttemptSpec | None:
+        """What the worker of attempt ``attempt`` of the action ``row`` runs (None: no such run)."""
+        from flyte.server.repo import actions as action_repo
+
+        run_row = self._run_row(row.run_name)
+        if run_row is None:
+            return None
+        return wire.AttemptSpec(
+            run_name=row.run_name,
+            action_name=row.name,
+            attempt=attempt,
+            project=run_row.project,
+            domain=run_row.domain,
+            task=action_repo.task_spec(row),
+            inputs=bytes(row.inputs or b""),
+            bundle=run_row.bundle,
+            raw_data_path=run_row.raw_data_path,
+            custom_context=run_repo.run_options(run_row).get("custom_context", {}),
+            recorded=recorded,
+        )
+
     def bundle_of(self, run_name: str) -> str | None:
         """The code bundle of a run."""
         row = self._run_row(run_name)
@@ -108,10 +129,11 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
         from flyte.server.scheduler import Scheduler
 
         images = ImageBuilder(settings.server_home / "images", allow_apt=settings.allow_apt)
+        notifier = Notifier(asyncio.get_running_loop())
         state = ServerState(
             settings=settings,
             engine=engine,
-            notifier=Notifier(asyncio.get_running_loop()),
+            notifier=notifier,
             executor=executor
             or ProcessExecutor(
                 settings.server_home,
@@ -121,6 +143,7 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
                 zygote_idle_s=settings.zygote_idle_s,
                 max_zygotes=settings.max_zygotes,
                 bundle_limits=settings.bundle_limits,
+                on_exit=notifier.wake_scheduler,
             ),
             images=images,
         )

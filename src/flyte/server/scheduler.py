@@ -100,11 +100,17 @@ class Scheduler:
     def tick(self) -> None:
         """One round of the scheduler (runs on a worker thread)."""
         now = time.time()
+        reported: list[tuple[_InFlight, Exit]] = []
         for exited in self._server.executor.poll():
+            if exited.outcome is not None and exited.reason is None and exited.worker in self._in_flight:
+                reported.append((self._in_flight.pop(exited.worker), exited))
+                continue
             try:
                 self._worker_exited(exited)
             except Exception:
                 logger.exception("Could not record the end of worker %s", exited.worker)
+        if reported:
+            self._reported(reported)
         active = [row for row in attempt_repo.active_actions(self._server.engine) if self._schedulable(row)]
         self._enforce(active, now)
         self._dispatch(active, now)
@@ -192,6 +198,45 @@ class Scheduler:
             )
         self._end(flight, error)
 
+    def _reported(self, reported: list[tuple[_InFlight, Exit]]) -> None:
+        """Ends, in one transaction, the attempts whose workers handed their outcome (and last log
+        lines) to the executor; should the batch fail, each is ended on its own."""
+        outcomes = []
+        for flight, exited in reported:
+            assert exited.outcome is not None
+            outcomes.append(
+                attempt_repo.Outcome(
+                    flight.run_name,
+                    flight.action_name,
+                    flight.attempt,
+                    exited.outcome.outputs,
+                    exited.outcome.error,
+                    exited.outcome.report,
+                    exited.logs,
+                )
+            )
+        try:
+            results = attempt_repo.end_attempts(self._server.engine, outcomes)
+        except Exception:
+            logger.exception("Could not record %d outcomes together; recording them one by one", len(outcomes))
+            results = []
+            for outcome in outcomes:
+                try:
+                    results.extend(attempt_repo.end_attempts(self._server.engine, [outcome]))
+                except Exception as e:
+                    error = wire.ErrorInfo(code="SchedulingError", kind="system", message=f"{type(e).__name__}: {e}")
+                    results.append(
+                        attempt_repo.end_attempt(
+                            self._server.engine, outcome.run_name, outcome.name, outcome.attempt, None, error
+                        )
+                    )
+        for ended in results:
+            if ended is not None:
+                for worker in ended.workers_to_stop:
+                    self._server.executor.stop(worker, "aborted")
+        for run_name in {flight.run_name for flight, _ in reported}:
+            self._server.notifier.run_changed(run_name)
+
     def _end(self, flight: _InFlight, error: wire.ErrorInfo) -> None:
         ended = attempt_repo.end_attempt(
             self._server.engine, flight.run_name, flight.action_name, flight.attempt, None, error
@@ -233,41 +278,78 @@ class Scheduler:
             )
 
     def _dispatch(self, active: list[Any], now: float) -> None:
-        busy = [row for row in active if not row.waiting]
+        # Attempts on a reusable environment's replicas take no worker slot and no resources of
+        # their own: the pool bounds them (replicas x concurrency) and queues what does not fit.
+        busy = [row for row in active if not row.waiting and self._spec(row).reuse is None]
         cpu_used = sum(self._spec(row).cpu or 0.0 for row in busy)
         memory_used = sum(self._spec(row).memory_bytes or 0 for row in busy)
         slots = self.max_workers - len(busy)
         per_run: dict[str, int] = {}
-        for row in busy:
-            per_run[row.run_name] = per_run.get(row.run_name, 0) + 1
-        if slots <= 0:
-            return
+        for row in active:
+            if not row.waiting:
+                per_run[row.run_name] = per_run.get(row.run_name, 0) + 1
         full = [name for name, count in per_run.items() if (limit := self._run_limit(name)) and count >= limit]
+        pooled_rows: list[tuple[Any, wire.TaskSpec]] = []
         for row in attempt_repo.ready_actions(self._server.engine, now, skip_runs=full):
-            if slots <= 0:
-                return
             if not self._schedulable(row):
                 continue
             spec = self._spec(row)
+            pooled = spec.reuse is not None
+            if slots <= 0 and not pooled:
+                continue
             try:
-                if not self._fits_machine(row, spec):
+                if not pooled and not self._fits_machine(row, spec):
                     continue
-                if cpu_used + (spec.cpu or 0.0) > self.cpu_capacity or memory_used + (spec.memory_bytes or 0) > (
-                    self.memory_capacity
+                if not pooled and (
+                    cpu_used + (spec.cpu or 0.0) > self.cpu_capacity
+                    or memory_used + (spec.memory_bytes or 0) > self.memory_capacity
                 ):
                     continue
                 limit = self._run_limit(row.run_name)
                 if limit is not None and per_run.get(row.run_name, 0) >= limit:
+                    continue
+                if pooled:
+                    # Started together below: one transaction for the whole batch.
+                    pooled_rows.append((row, spec))
+                    per_run[row.run_name] = per_run.get(row.run_name, 0) + 1
                     continue
                 started = self._start(row, spec)
             except Exception as e:
                 self._fail_action(row, e)
                 continue
             if started:
+                per_run[row.run_name] = per_run.get(row.run_name, 0) + 1
                 slots -= 1
                 cpu_used += spec.cpu or 0.0
                 memory_used += spec.memory_bytes or 0
-                per_run[row.run_name] = per_run.get(row.run_name, 0) + 1
+        if pooled_rows:
+            self._start_pooled(pooled_rows)
+
+    def _start_pooled(self, rows: list[tuple[Any, wire.TaskSpec]]) -> None:
+        """Starts attempts on reusable environments' replicas, their database part in one batch."""
+        tokens = [(f"w-{uuid.uuid4().hex[:12]}", *new_token()) for _ in rows]
+        try:
+            attempts = attempt_repo.start_attempts(
+                self._server.engine,
+                [
+                    (row.run_name, row.name, worker, token_hash)
+                    for (row, _), (worker, _, token_hash) in zip(rows, tokens, strict=True)
+                ],
+            )
+        except Exception:
+            logger.exception("Could not start %d attempts together; starting them one by one", len(rows))
+            for row, spec in rows:
+                try:
+                    self._start(row, spec)
+                except Exception as e:
+                    self._fail_action(row, e)
+            return
+        for (row, spec), (worker, token, _), attempt in zip(rows, tokens, attempts, strict=True):
+            if attempt is not None:
+                try:
+                    self._launch(row, spec, worker, token, attempt)
+                except Exception as e:
+                    self._fail_action(row, e)
 
     def _fits_machine(self, row: Any, spec: wire.TaskSpec) -> bool:
         too_big = (spec.cpu or 0) > self.cpu_capacity or (spec.memory_bytes or 0) > self.memory_capacity
@@ -309,6 +391,10 @@ class Scheduler:
         attempt = attempt_repo.start_attempt(self._server.engine, row.run_name, row.name, worker, token_hash)
         if attempt is None:
             return False
+        return self._launch(row, spec, worker, token, attempt)
+
+    def _launch(self, row: Any, spec: wire.TaskSpec, worker: str, token: str, attempt: int) -> bool:
+        """Hands a started attempt to the executor; a launch that fails ends the attempt."""
         flight = _InFlight(row.run_name, row.name, attempt, time.time(), spec.timeout_seconds)
         self._in_flight[worker] = flight
         try:
@@ -319,6 +405,8 @@ class Scheduler:
                 task=spec,
                 bundle=self._server.bundle_of(row.run_name),
                 env=self._server.worker_env(row, spec, attempt, token),
+                # A first attempt has nothing recorded to replay: a replica needs no round trip for it.
+                spec=self._server.attempt_spec(row, attempt, []) if spec.reuse is not None and attempt == 1 else None,
             )
             self._server.executor.start(worker, launch)
         except BaseRuntimeError as e:

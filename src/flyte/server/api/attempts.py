@@ -30,24 +30,14 @@ def attempt_spec(request: Request, run: str, action: str, attempt: int) -> wire.
     """What the worker of this attempt must run."""
     server = server_of(request)
     row = action_repo.get_action(server.engine, run, action)
-    run_row = run_repo.get_run(server.engine, run)
-    if row is None or run_row is None:
+    if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
     if row.attempt != attempt or row.phase not in action_repo.ACTIVE_PHASES:
         raise HTTPException(status.HTTP_409_CONFLICT, f"Attempt {attempt} of '{action}' is not in flight")
-    return wire.AttemptSpec(
-        run_name=run,
-        action_name=action,
-        attempt=attempt,
-        project=run_row.project,
-        domain=run_row.domain,
-        task=action_repo.task_spec(row),
-        inputs=bytes(row.inputs or b""),
-        bundle=run_row.bundle,
-        raw_data_path=run_row.raw_data_path,
-        custom_context=run_repo.run_options(run_row).get("custom_context", {}),
-        recorded=action_repo.recorded_traces(server.engine, run, action),
-    )
+    spec = server.attempt_spec(row, attempt, action_repo.recorded_traces(server.engine, run, action))
+    if spec is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
+    return spec
 
 
 @router.post("/heartbeat", status_code=status.HTTP_204_NO_CONTENT, responses=errors(409))

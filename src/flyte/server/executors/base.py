@@ -18,6 +18,8 @@ class Launch:
     task: wire.TaskSpec
     bundle: str | None
     env: dict[str, str] = field(default_factory=dict)
+    spec: wire.AttemptSpec | None = None
+    """The attempt's spec, when the worker may have it without asking the server."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,10 @@ class Exit:
     returncode: int
     reason: str | None = None
     message: str | None = None
+    outcome: wire.CompleteAttempt | None = None
+    """How the attempt ended, when the worker reported it to the executor instead of the server."""
+    logs: tuple[wire.LogLine, ...] = ()
+    """The attempt's last log lines, reported with its outcome."""
 
 
 class Executor(Protocol):

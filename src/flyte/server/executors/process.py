@@ -11,7 +11,8 @@ Zygotes, and so workers, start with the base environment they are given, not the
 A task whose environment declares an image runs in that image's virtual environment (built once
 per recipe by :class:`~flyte._internal.imagebuild.ImageBuilder`, under ``<home>/images``): its
 zygote is started with the image's Python, variables and working folder. There is one zygote
-per bundle and image.
+per bundle and image. A task of a reusable environment runs on a warm replica of its
+environment's pool instead (:mod:`flyte.server.executors.pool`).
 
 Warm processes stay bounded: a zygote none of whose workers still runs is stopped once it has
 been idle for ``zygote_idle_s``, and the least recently used idle ones are stopped as soon as
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ from flyte._internal.bundle import DEFAULT_BUNDLE_LIMITS, BundleLimits
 from flyte._internal.imagebuild import ImageBuilder
 from flyte._internal.store.blob import get_store
 from flyte.server.executors.base import Exit, Launch
+from flyte.server.executors.pool import ReplicaPools
 
 _Key = tuple[str | None, str | None]
 """A zygote's identity: its code bundle and its image's hash."""
@@ -75,6 +78,7 @@ class ProcessExecutor:
         zygote_idle_s: float = 300.0,
         max_zygotes: int = 16,
         bundle_limits: BundleLimits = DEFAULT_BUNDLE_LIMITS,
+        on_exit: Callable[[], None] | None = None,
     ):
         self._home = home
         self._bundle_uri = bundle_uri
@@ -92,12 +96,17 @@ class ProcessExecutor:
         self._exits: list[Exit] = []
         self._lock = threading.Lock()
         self._slot_freed = threading.Condition(self._lock)
+        # poll() swaps the list of exits: the pools must append to whichever list is current.
+        self._pools = ReplicaPools(self.spawn, lambda exited: self._exits.append(exited), self._lock, on_exit)
         self._stopping = threading.Event()
         self._monitor = threading.Thread(target=self._watch_memory, name="flyte-memory", daemon=True)
         self._monitor.start()
 
     def start(self, worker: str, launch: Launch) -> None:
         """Asks the bundle's zygote to fork a worker; waits neither for the fork nor for the zygote."""
+        if launch.task.reuse is not None:
+            self._pools.start(worker, launch)
+            return
         message = {"id": worker, "module": launch.task.module, "env": launch.env}
         image = launch.task.image
         key = (launch.bundle, image.hash if image is not None else None)
@@ -171,7 +180,9 @@ class ProcessExecutor:
             self._starting += 1
 
     def stop(self, worker: str, reason: str) -> None:
-        """Kills the worker's whole process group."""
+        """Kills the worker's whole process group (or cancels a replica's attempt)."""
+        if self._pools.stop(worker, reason):
+            return
         with self._lock:
             record = self._workers.get(worker)
             if record is None:
@@ -191,11 +202,12 @@ class ProcessExecutor:
     def tracks(self, worker: str) -> bool:
         """Whether the worker is one of ours and still running."""
         with self._lock:
-            return worker in self._workers
+            return worker in self._workers or self._pools.tracks(worker)
 
     def shutdown(self) -> None:
         """Closes the zygotes' stdin (they exit; workers finish on their own)."""
         self._stopping.set()
+        self._pools.shutdown()
         with self._lock:
             zygotes = list(self._zygotes.values())
         for zygote in zygotes:
@@ -208,8 +220,9 @@ class ProcessExecutor:
             except subprocess.TimeoutExpired:
                 zygote.process.kill()
 
-    def _zygote(self, key: _Key, image: wire.ImageSpec | None) -> _Zygote:
-        bundle = key[0]
+    def spawn(self, module: str, bundle: str | None, image: wire.ImageSpec | None) -> subprocess.Popen[bytes]:
+        """Starts ``python -m module BUNDLE_FOLDER WORKDIR`` in the image's environment (building the
+        image and unpacking the bundle first if needed), with pipes for stdin and stdout."""
         python, env, workdir = sys.executable, self._base_env, None
         if image is not None:
             built = self._images.build(image)
@@ -217,14 +230,17 @@ class ProcessExecutor:
             env = {**self._base_env, **built.env, "VIRTUAL_ENV": str(built.python.parent.parent)}
             env["PATH"] = f"{built.python.parent}{os.pathsep}{self._base_env.get('PATH', os.defpath)}"
         folder = self._bundle_folder(bundle) if bundle else None
-        process = subprocess.Popen(
-            [python, "-m", "flyte.server.executors.zygote", str(folder or ""), str(workdir or "")],
+        return subprocess.Popen(
+            [python, "-m", module, str(folder or ""), str(workdir or "")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=str(workdir or folder or self._home),
             start_new_session=True,
             env=env,
         )
+
+    def _zygote(self, key: _Key, image: wire.ImageSpec | None) -> _Zygote:
+        process = self.spawn("flyte.server.executors.zygote", key[0], image)
         zygote = _Zygote(process)
         assert process.stdout is not None
         first = process.stdout.readline()
@@ -326,6 +342,7 @@ class ProcessExecutor:
         while not self._stopping.wait(_MEMORY_POLL_S):
             if time.monotonic() - reclaimed > _RECLAIM_EVERY_S:
                 self._reclaim()
+                self._pools.reclaim()
                 reclaimed = time.monotonic()
             with self._lock:
                 limited = [w for w in self._workers.values() if w.memory_limit and w.reason is None]

@@ -95,43 +95,53 @@ def start_attempt(engine: Engine, run_name: str, name: str, worker: str, token_h
 
     ``token_hash`` is the hash of the token the attempt's worker will report with.
     """
-    now = time.time()
     with engine.begin() as conn:
-        row = conn.execute(select(actions).where(_where(run_name, name))).one_or_none()
-        if row is None or row.phase != "QUEUED":
-            return None
-        attempt = int(row.attempt) + 1
-        claimed = _claim(
-            conn,
-            run_name,
-            name,
-            int(row.attempt),
-            ("QUEUED",),
-            {
-                "phase": "INITIALIZING",
-                "attempt": attempt,
-                "started_at": row.started_at or now,
-                "heartbeat_at": now,
-                "waiting": False,
-                "worker": worker,
-            },
+        return _start_attempt(conn, run_name, name, worker, token_hash)
+
+
+def start_attempts(engine: Engine, starts: list[tuple[str, str, str, str | None]]) -> list[int | None]:
+    """:func:`start_attempt` for many (run, action, worker, token hash), in one transaction."""
+    with engine.begin() as conn:
+        return [_start_attempt(conn, run_name, name, worker, token) for run_name, name, worker, token in starts]
+
+
+def _start_attempt(conn: Connection, run_name: str, name: str, worker: str, token_hash: str | None) -> int | None:
+    now = time.time()
+    row = conn.execute(select(actions).where(_where(run_name, name))).one_or_none()
+    if row is None or row.phase != "QUEUED":
+        return None
+    attempt = int(row.attempt) + 1
+    claimed = _claim(
+        conn,
+        run_name,
+        name,
+        int(row.attempt),
+        ("QUEUED",),
+        {
+            "phase": "INITIALIZING",
+            "attempt": attempt,
+            "started_at": row.started_at or now,
+            "heartbeat_at": now,
+            "waiting": False,
+            "worker": worker,
+        },
+    )
+    if not claimed:
+        return None
+    conn.execute(
+        attempts.insert().values(
+            run_name=run_name,
+            action_name=name,
+            attempt=attempt,
+            phase="INITIALIZING",
+            started_at=now,
+            worker=worker,
+            token_hash=token_hash,
         )
-        if not claimed:
-            return None
-        conn.execute(
-            attempts.insert().values(
-                run_name=run_name,
-                action_name=name,
-                attempt=attempt,
-                phase="INITIALIZING",
-                started_at=now,
-                worker=worker,
-                token_hash=token_hash,
-            )
-        )
-        _transition(conn, run_name, name, attempt, "INITIALIZING", now)
-        if name == ROOT_ACTION:
-            conn.execute(update(runs).where(runs.c.name == run_name).values(phase="RUNNING"))
+    )
+    _transition(conn, run_name, name, attempt, "INITIALIZING", now)
+    if name == ROOT_ACTION:
+        conn.execute(update(runs).where(runs.c.name == run_name).values(phase="RUNNING"))
     return attempt
 
 
@@ -188,46 +198,82 @@ def end_attempt(
 
     Returns None when the attempt was already over (a late report from a worker declared lost).
     """
-    now = time.time()
     with engine.begin() as conn:
-        row = conn.execute(select(actions).where(_where(run_name, name))).one_or_none()
-        if row is None or row.attempt != attempt or row.phase not in ACTIVE_PHASES:
-            return None
-        values: dict[str, Any]
-        cache_it = False
-        if error is None:
-            phase, values = "SUCCEEDED", {"outputs": outputs, "error": None}
-            if row.cache_key is not None and outputs is not None:
-                cache_it = True
-                values["cache_status"] = "CACHE_POPULATED"
-        else:
-            phase, values = _after_failure(row, error, now)
-        attempt_phase = (
-            phase if phase != "QUEUED" else ("TIMED_OUT" if error and error.code in _TIMEOUT_CODES else "FAILED")
-        )
-        if report is not None:
-            values["report"] = report
-        ended = phase != "QUEUED"
-        if ended:
-            values["ended_at"] = now
-        if not _claim(conn, run_name, name, attempt, ACTIVE_PHASES, {"phase": phase, "worker": None, **values}):
-            return None
-        if cache_it:
-            store_in_cache(conn, row.cache_key, row.task_name, outputs or b"")
-        conn.execute(
-            update(attempts)
-            .where(
-                and_(
-                    attempts.c.run_name == run_name,
-                    attempts.c.action_name == name,
-                    attempts.c.attempt == attempt,
-                )
+        return _end_attempt(conn, run_name, name, attempt, outputs, error, report)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one attempt ended, for :func:`end_attempts`."""
+
+    run_name: str
+    name: str
+    attempt: int
+    outputs: bytes | None
+    error: wire.ErrorInfo | None
+    report: str | None = None
+    logs: tuple[wire.LogLine, ...] = ()
+
+
+def end_attempts(engine: Engine, outcomes: list[Outcome]) -> list[Ended | None]:
+    """Ends many attempts (and stores their last log lines) in one transaction: as
+    :func:`end_attempt` for each, at the cost of one commit."""
+    from flyte.server.repo.logs import insert_lines
+
+    with engine.begin() as conn:
+        for outcome in outcomes:
+            insert_lines(conn, outcome.run_name, outcome.name, outcome.attempt, list(outcome.logs))
+        return [_end_attempt(conn, o.run_name, o.name, o.attempt, o.outputs, o.error, o.report) for o in outcomes]
+
+
+def _end_attempt(
+    conn: Connection,
+    run_name: str,
+    name: str,
+    attempt: int,
+    outputs: bytes | None,
+    error: wire.ErrorInfo | None,
+    report: str | None,
+) -> Ended | None:
+    now = time.time()
+    row = conn.execute(select(actions).where(_where(run_name, name))).one_or_none()
+    if row is None or row.attempt != attempt or row.phase not in ACTIVE_PHASES:
+        return None
+    values: dict[str, Any]
+    cache_it = False
+    if error is None:
+        phase, values = "SUCCEEDED", {"outputs": outputs, "error": None}
+        if row.cache_key is not None and outputs is not None:
+            cache_it = True
+            values["cache_status"] = "CACHE_POPULATED"
+    else:
+        phase, values = _after_failure(row, error, now)
+    attempt_phase = (
+        phase if phase != "QUEUED" else ("TIMED_OUT" if error and error.code in _TIMEOUT_CODES else "FAILED")
+    )
+    if report is not None:
+        values["report"] = report
+    ended = phase != "QUEUED"
+    if ended:
+        values["ended_at"] = now
+    if not _claim(conn, run_name, name, attempt, ACTIVE_PHASES, {"phase": phase, "worker": None, **values}):
+        return None
+    if cache_it:
+        store_in_cache(conn, row.cache_key, row.task_name, outputs or b"")
+    conn.execute(
+        update(attempts)
+        .where(
+            and_(
+                attempts.c.run_name == run_name,
+                attempts.c.action_name == name,
+                attempts.c.attempt == attempt,
             )
-            .values(phase=attempt_phase, ended_at=now, error=error.model_dump_json() if error else None)
         )
-        _transition(conn, run_name, name, attempt, phase, now)
-        run_ended = ended and name == ROOT_ACTION
-        orphans = _end_run(conn, run_name, phase, error, now) if run_ended else []
+        .values(phase=attempt_phase, ended_at=now, error=error.model_dump_json() if error else None)
+    )
+    _transition(conn, run_name, name, attempt, phase, now)
+    run_ended = ended and name == ROOT_ACTION
+    orphans = _end_run(conn, run_name, phase, error, now) if run_ended else []
     workers = tuple(row.worker for row in orphans if row.worker and row.phase in ACTIVE_PHASES)
     return Ended(run_name, name, phase, run_ended, workers)
 

@@ -39,7 +39,17 @@ def _check(response: httpx.Response) -> httpx.Response:
 class WorkerClient:
     """The attempt endpoints, sync (worker threads) and async (the remote controller)."""
 
-    def __init__(self, endpoint: str, run_name: str, action_name: str, attempt: int, token: str = ""):
+    def __init__(
+        self,
+        endpoint: str,
+        run_name: str,
+        action_name: str,
+        attempt: int,
+        token: str = "",
+        shared: httpx.Client | None = None,
+    ):
+        """``shared``: a client of the endpoint to send the sync requests with (a replica's, used by
+        all its attempts), kept open by :meth:`close`."""
         self.endpoint = endpoint.rstrip("/")
         self.run_name = run_name
         self.attempt_path = f"{wire.API_PREFIX}/attempts/{run_name}/{action_name}/{attempt}"
@@ -48,17 +58,15 @@ class WorkerClient:
         self._verify = not self.endpoint.startswith("http://")
         # Every request carries the attempt's token: the server takes reports from this worker only.
         self._headers = {wire.ATTEMPT_TOKEN_HEADER: token}
-        self._sync = httpx.Client(
-            base_url=self.endpoint,
-            timeout=httpx.Timeout(30.0, read=150.0),
-            verify=self._verify,
-            headers=self._headers,
+        self._owns_sync = shared is None
+        self._sync = shared or httpx.Client(
+            base_url=self.endpoint, timeout=httpx.Timeout(30.0, read=150.0), verify=self._verify
         )
         self._async: httpx.AsyncClient | None = None
 
     def _send(self, method: str, path: str, body: BaseModel | None = None) -> httpx.Response:
         content = body.model_dump_json().encode() if body is not None else None
-        headers = {"content-type": "application/json"} if content is not None else None
+        headers = {**self._headers, "content-type": "application/json"} if content is not None else self._headers
         deadline = time.monotonic() + RIDE_OUT_S
         delay = 0.1
         while True:
@@ -143,5 +151,6 @@ class WorkerClient:
             await self._async.aclose()
 
     def close(self) -> None:
-        """Closes the sync connections."""
-        self._sync.close()
+        """Closes the sync connections (unless they are shared)."""
+        if self._owns_sync:
+            self._sync.close()

@@ -10,8 +10,10 @@ the server's business: a worker runs exactly one attempt.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -49,9 +51,12 @@ class _Heartbeat:
     server hands the slot of a waiting parent to its children without waiting for the next beat.
     """
 
-    def __init__(self, client: WorkerClient, controller: RemoteController) -> None:
+    def __init__(
+        self, client: WorkerClient, controller: RemoteController, on_over: Callable[[], None] | None = None
+    ) -> None:
         self._client = client
         self._controller = controller
+        self._on_over = on_over
         self._wake = threading.Event()
         self._stopped = False
 
@@ -78,7 +83,10 @@ class _Heartbeat:
                 self._client.heartbeat(waiting=self._controller.pending_children > 0)
             except AttemptOver:
                 # The server has given up on this attempt (aborted, timed out, declared lost).
-                os._exit(3)
+                if self._on_over is None:
+                    os._exit(3)
+                self._on_over()
+                return
             except Exception:
                 continue
 
@@ -88,7 +96,9 @@ async def _run_body(task: Any, ctx: ActionContext, values: dict[str, Any], pool:
     try:
         if task.is_async:
             return await task.func(**values)
-        return await asyncio.get_running_loop().run_in_executor(pool, _sync_body, task, ctx, values)
+        # Run in a copy of this context: a replica routes the task's output and variables by it.
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(pool, context.run, _sync_body, task, ctx, values)
     finally:
         current_action.reset(token)
 
@@ -101,10 +111,20 @@ def _sync_body(task: Any, ctx: ActionContext, values: dict[str, Any]) -> Any:
         current_action.reset(token)
 
 
-async def _attempt(client: WorkerClient, spec: wire.AttemptSpec, bundle: Path | None) -> wire.CompleteAttempt:
+async def run_attempt(
+    client: WorkerClient,
+    spec: wire.AttemptSpec,
+    bundle: Path | None,
+    on_over: Callable[[], None] | None = None,
+) -> wire.CompleteAttempt:
+    """Runs one attempt of the spec's task, heartbeating meanwhile; returns how it ended.
+
+    ``on_over`` is called (from another thread) when the server says the attempt is over; by
+    default the process exits, as a worker of one attempt should.
+    """
     loop = asyncio.get_running_loop()
     controller = RemoteController(client, bundle)
-    heartbeat = _Heartbeat(client, controller)
+    heartbeat = _Heartbeat(client, controller, on_over)
     controller.on_waiting_changed = heartbeat.nudge
     heartbeat.start()
     pool = ThreadPoolExecutor(thread_name_prefix="flyte-task")
@@ -180,7 +200,7 @@ def main(bundle: Path | None = None) -> int:
         spec = client.spec()
     except AttemptOver:
         return 0
-    outcome = asyncio.run(_attempt(client, spec, bundle))
+    outcome = asyncio.run(run_attempt(client, spec, bundle))
     shipper.close()
     try:
         client.complete(outcome)
