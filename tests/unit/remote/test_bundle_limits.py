@@ -3,7 +3,6 @@ truncation and emptiness are refused, and a refused extraction leaves nothing be
 
 from __future__ import annotations
 
-import gzip
 import io
 import resource
 import tarfile
@@ -13,6 +12,7 @@ import pytest
 
 from flyte._internal.bundle import BundleLimits, check_bundle, extract_bundle
 from flyte.errors import CodeBundleError
+from tests.fixtures.archives import bomb
 
 SMALL = BundleLimits(max_bytes=8 * 1024 * 1024, max_files=10)
 
@@ -32,21 +32,6 @@ def _tar_gz(*members: tuple[str, bytes | None]) -> bytes:
     return buffer.getvalue()
 
 
-def _bomb(unpacked: int) -> bytes:
-    """One member of ``unpacked`` zero bytes, compressed to about a thousandth of that, made
-    without ever holding the unpacked bytes."""
-    buffer = io.BytesIO()
-    with gzip.GzipFile(fileobj=buffer, mode="wb") as gz:
-        info = tarfile.TarInfo("bomb.py")
-        info.size = unpacked
-        gz.write(info.tobuf(format=tarfile.PAX_FORMAT))
-        zeros = bytes(1 << 20)
-        for _ in range(unpacked // len(zeros)):
-            gz.write(zeros)
-        gz.write(bytes(2 * tarfile.BLOCKSIZE))
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def area(tmp_path: Path) -> Path:
     """An empty folder to unpack into, so that what is left behind can be seen."""
@@ -60,7 +45,7 @@ def _peak_rss_mb() -> float:
 
 
 def test_a_bomb_is_refused_with_little_memory(area: Path) -> None:
-    data = _bomb(256 * 1024 * 1024)
+    data = bomb(256 * 1024 * 1024)
     assert len(data) < 2 * 1024 * 1024
     before = _peak_rss_mb()
     with pytest.raises(CodeBundleError, match="more than 8388608 bytes"):

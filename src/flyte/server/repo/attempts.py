@@ -392,15 +392,18 @@ def _abort_unfinished(conn: Connection, run_name: str, error_json: str, now: flo
     return rows
 
 
+# An action joined with the row of the attempt it is at now.
+_CURRENT_ATTEMPT = and_(
+    attempts.c.run_name == actions.c.run_name,
+    attempts.c.action_name == actions.c.name,
+    attempts.c.attempt == actions.c.attempt,
+)
+
+
 def attempts_in_flight(engine: Engine) -> list[tuple[str, str, int, float, str | None]]:
     """(run, action, attempt, attempt start, worker) of every attempt in flight."""
     query = select(actions.c.run_name, actions.c.name, actions.c.attempt, attempts.c.started_at, actions.c.worker).join(
-        attempts,
-        and_(
-            attempts.c.run_name == actions.c.run_name,
-            attempts.c.action_name == actions.c.name,
-            attempts.c.attempt == actions.c.attempt,
-        ),
+        attempts, _CURRENT_ATTEMPT
     )
     with engine.connect() as conn:
         rows = conn.execute(query.where(actions.c.phase.in_(ACTIVE_PHASES))).all()
@@ -419,14 +422,7 @@ def token_hash(engine: Engine, run_name: str, name: str, attempt: int) -> tuple[
 
 def current_token_hash(engine: Engine, run_name: str, name: str) -> tuple[bool, str | None]:
     """Like :func:`token_hash`, for the attempt the action is at now (in flight or not)."""
-    query = select(attempts.c.token_hash).join(
-        actions,
-        and_(
-            attempts.c.run_name == actions.c.run_name,
-            attempts.c.action_name == actions.c.name,
-            attempts.c.attempt == actions.c.attempt,
-        ),
-    )
+    query = select(attempts.c.token_hash).join(actions, _CURRENT_ATTEMPT)
     with engine.connect() as conn:
         row = conn.execute(query.where(_where(run_name, name))).one_or_none()
     return (False, None) if row is None else (True, row.token_hash)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
-import tarfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +21,7 @@ import flyte
 from flyte._internal import wire
 from flyte.server.attempt_tokens import hash_token
 from flyte.server.db.database import normalise_url
+from tests.fixtures.archives import tar_gz
 from tests.fixtures.server import ServerHandle
 from tests.integration.server._support import connect, load_workflow
 
@@ -43,17 +42,6 @@ async def hello(name: str) -> str:
 def encoded(**inputs: Any) -> str:
     """Inputs as the API takes them: msgpack, base64."""
     return base64.b64encode(msgpack.packb(inputs)).decode()
-
-
-def tar_gz(members: dict[str, bytes]) -> bytes:
-    """A tar.gz of the given files."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, content in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(content)
-            tar.addfile(info, io.BytesIO(content))
-    return buffer.getvalue()
 
 
 def upload_bundle(http: httpx.Client, files: dict[str, str]) -> str:

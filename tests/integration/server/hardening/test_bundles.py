@@ -4,7 +4,6 @@ leaves nothing behind (no row, no stored file, no partial folder)."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import tarfile
@@ -12,24 +11,12 @@ import tarfile
 import httpx
 import pytest
 
+from tests.fixtures.archives import bomb
 from tests.fixtures.server import ServerHandle
 from tests.integration.server._support import count_rows
 from tests.integration.server.hardening._support import API, assert_server_still_runs_runs, tar_gz
 
 LIMIT = 4 * 1024 * 1024
-
-
-def _bomb(unpacked: int) -> bytes:
-    buffer = io.BytesIO()
-    with gzip.GzipFile(fileobj=buffer, mode="wb") as gz:
-        info = tarfile.TarInfo("bomb.py")
-        info.size = unpacked
-        gz.write(info.tobuf(format=tarfile.PAX_FORMAT))
-        zeros = bytes(1 << 20)
-        for _ in range(unpacked // len(zeros)):
-            gz.write(zeros)
-        gz.write(bytes(2 * tarfile.BLOCKSIZE))
-    return buffer.getvalue()
 
 
 def _folder_clash() -> bytes:
@@ -50,7 +37,7 @@ def _empty_archive() -> bytes:
 
 
 REFUSED = {
-    "bomb": (lambda: _bomb(64 * 1024 * 1024), f"more than {LIMIT} bytes"),
+    "bomb": (lambda: bomb(64 * 1024 * 1024), f"more than {LIMIT} bytes"),
     "truncated": (lambda: tar_gz({"wf.py": b"x = 1\n" * 1000})[:-20], "not a valid code bundle"),
     "empty body": (lambda: b"", "not a valid code bundle"),
     "no files": (_empty_archive, "has no files"),
