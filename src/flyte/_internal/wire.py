@@ -47,7 +47,16 @@ import base64
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 API_PREFIX = "/api/v1"
 
@@ -88,6 +97,8 @@ MAX_BACKOFF_S = 24 * 3600.0
 MAX_TIMESTAMP = 1e10  # the year 2286: later times are not timestamps a worker sends
 MAX_WAIT_S = 120.0
 
+MAX_INT32 = 2**31 - 1  # the range of the databases' integer columns (attempt numbers, log positions)
+
 ATTEMPT_TOKEN_HEADER = "X-Flyte-Attempt-Token"
 """The header in which a worker presents its attempt's token (see the attempt routes)."""
 ATTEMPT_TOKEN_ENV = "FLYTE_ATTEMPT_TOKEN"
@@ -95,6 +106,10 @@ ATTEMPT_TOKEN_ENV = "FLYTE_ATTEMPT_TOKEN"
 
 _ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,254}$"
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
+NAME_PATTERN = _NAME
+"""Projects, domains and action names: what every database stores as text and every URL carries."""
+TEXT_PATTERN = r"^[^\x00]*$"
+"""Free text in a query (a filter): anything but NUL."""
 _DOTTED_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _BUNDLE_FILE = re.compile(r"^(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_./-]+\.py$")
 
@@ -177,6 +192,14 @@ class ImageStep(_Model):
     path: str | None = Field(default=None, description="The working folder, or where a copied file goes")
     commands: list[str] = Field(default_factory=list, max_length=1000)
     content: Payload | None = Field(default=None, description="A copied file's bytes")
+
+    @model_validator(mode="after")
+    def _complete(self) -> ImageStep:
+        if self.kind == "copy_file" and (not self.path or self.path.rstrip("/") in ("", ".") or self.content is None):
+            raise ValueError("a copy_file step needs the file's path in the image and its content")
+        if self.kind == "workdir" and not self.path:
+            raise ValueError("a workdir step needs a path")
+        return self
 
 
 class ImageSpec(_Model):

@@ -90,7 +90,11 @@ class ImageBuilder:
         log_path = self.root / f"{spec.hash}.log"
         try:
             with open(log_path, "w") as log:
-                env, workdir = _Steps(spec, folder, log, self.allow_apt).run()
+                try:
+                    env, workdir = _Steps(spec, folder, log, self.allow_apt).run()
+                except OSError as e:
+                    # A step the recipe made impossible (a file over a folder, say), not a server fault.
+                    raise ImageBuildError(f"building image {spec.uri} failed: {e}") from e
             shutil.copy(log_path, folder / "build.log")
             # Written last: its presence is what says the image is whole.
             (folder / "image.json").write_text(json.dumps({"env": env, "workdir": workdir, "uri": spec.uri}))

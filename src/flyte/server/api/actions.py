@@ -69,13 +69,15 @@ def _offloaded(item: wire.CreateAction, raw_data_path: str) -> wire.CreateAction
     return item.model_copy(update=update) if update else item
 
 
-@router.post("/runs/{run}/actions/wait", response_model=list[wire.ActionState], responses=errors(404))
+@router.post("/runs/{run}/actions/wait", response_model=list[wire.ActionState], responses=errors(400, 404))
 async def wait_actions(request: Request, run: str, body: wire.WaitRequest) -> list[wire.ActionState]:
     """The states of those of the named actions that have ended, once at least one has."""
     server = server_of(request)
     deadline = time.monotonic() + body.timeout
     if await run_in_threadpool(run_repo.get_run, server.engine, run) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No run named '{run}'")
+    if not body.names:
+        return []
     while True:
         mark = server.notifier.mark()
         ended = await run_in_threadpool(action_repo.ended_states, server.engine, run, body.names)

@@ -7,10 +7,11 @@ attempt was given to reads its spec or reports on it.
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 
 from flyte._internal import wire
 from flyte.server.api.deps import errors, server_of
-from flyte.server.api.worker_auth import verify_attempt
+from flyte.server.api.worker_auth import AttemptNumber, verify_attempt
 from flyte.server.payloads import needs_offload, stored_payload
 from flyte.server.repo import actions as action_repo
 from flyte.server.repo import attempts as attempt_repo
@@ -21,12 +22,12 @@ router = APIRouter(
     prefix=f"{wire.API_PREFIX}/attempts/{{run}}/{{action}}/{{attempt}}",
     tags=["workers"],
     dependencies=[Depends(verify_attempt)],
-    responses=errors(401, 403, 404),
+    responses=errors(400, 401, 403, 404),
 )
 
 
 @router.get("", response_model=wire.AttemptSpec, responses=errors(404, 409))
-def attempt_spec(request: Request, run: str, action: str, attempt: int) -> wire.AttemptSpec:
+def attempt_spec(request: Request, run: str, action: str, attempt: AttemptNumber) -> wire.AttemptSpec:
     """What the worker of this attempt must run."""
     server = server_of(request)
     row = action_repo.get_action(server.engine, run, action)
@@ -41,7 +42,7 @@ def attempt_spec(request: Request, run: str, action: str, attempt: int) -> wire.
 
 
 @router.post("/heartbeat", status_code=status.HTTP_204_NO_CONTENT, responses=errors(409))
-def heartbeat(request: Request, run: str, action: str, attempt: int, body: wire.Heartbeat) -> Response:
+def heartbeat(request: Request, run: str, action: str, attempt: AttemptNumber, body: wire.Heartbeat) -> Response:
     """The worker is alive; 409 tells it that its attempt is over and it should stop."""
     server = server_of(request)
     outcome = attempt_repo.heartbeat(server.engine, run, action, attempt, body.waiting)
@@ -54,7 +55,7 @@ def heartbeat(request: Request, run: str, action: str, attempt: int, body: wire.
 
 
 @router.post("/logs", status_code=status.HTTP_204_NO_CONTENT, responses=errors(413))
-def append_logs(request: Request, run: str, action: str, attempt: int, body: wire.LogBatch) -> Response:
+def append_logs(request: Request, run: str, action: str, attempt: AttemptNumber, body: wire.LogBatch) -> Response:
     """Stores lines the task printed or logged."""
     server = server_of(request)
     log_repo.append(server.engine, run, action, attempt, body.lines)
@@ -63,7 +64,7 @@ def append_logs(request: Request, run: str, action: str, attempt: int, body: wir
 
 
 @router.post("/report", status_code=status.HTTP_204_NO_CONTENT, responses=errors(413))
-def save_report(request: Request, run: str, action: str, attempt: int, body: wire.ReportUpdate) -> Response:
+def save_report(request: Request, run: str, action: str, attempt: AttemptNumber, body: wire.ReportUpdate) -> Response:
     """Stores the latest HTML of the task's report."""
     server = server_of(request)
     attempt_repo.save_report(server.engine, run, action, body.html)
@@ -72,10 +73,16 @@ def save_report(request: Request, run: str, action: str, attempt: int, body: wir
 
 
 @router.post("/complete", status_code=status.HTTP_204_NO_CONTENT, responses=errors(409, 413))
-def complete(request: Request, run: str, action: str, attempt: int, body: wire.CompleteAttempt) -> Response:
+def complete(request: Request, run: str, action: str, attempt: AttemptNumber, body: wire.CompleteAttempt) -> Response:
     """Ends the attempt with its outputs or its error."""
     if (body.outputs is None) == (body.error is None):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Give exactly one of outputs and error")
+        problem = {
+            "type": "value_error",
+            "loc": ("body",),
+            "msg": "Give exactly one of outputs and error",
+            "input": None,
+        }
+        raise RequestValidationError([problem])
     server = server_of(request)
     outputs = body.outputs
     if outputs is not None and needs_offload(outputs):

@@ -40,8 +40,10 @@ def info(request: Request) -> wire.ServerInfo:
 )
 def has_bundle(request: Request, digest: str) -> Response:
     """200 when the server has the bundle, 404 otherwise."""
-    found = bundle_repo.bundle_uri(server_of(request).engine, digest) is not None
-    return Response(status_code=status.HTTP_200_OK if found else status.HTTP_404_NOT_FOUND)
+    if bundle_repo.bundle_uri(server_of(request).engine, digest) is not None:
+        return Response(status_code=status.HTTP_200_OK, media_type="application/gzip")
+    # What a GET would answer, less the body a HEAD never has.
+    return Response(status_code=status.HTTP_404_NOT_FOUND, media_type="application/json")
 
 
 @router.get(

@@ -54,10 +54,10 @@ def create_run(request: Request, body: wire.CreateRunRequest) -> wire.RunInfo:
 @router.get("/runs", response_model=list[wire.RunInfo])
 def list_runs(
     request: Request,
-    project: str | None = None,
-    domain: str | None = None,
-    phase: str | None = None,
-    task: str | None = None,
+    project: Annotated[str | None, Query(pattern=wire.NAME_PATTERN)] = None,
+    domain: Annotated[str | None, Query(pattern=wire.NAME_PATTERN)] = None,
+    phase: wire.Phase | None = None,
+    task: Annotated[str | None, Query(max_length=512, pattern=wire.TEXT_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> list[wire.RunInfo]:
     """Runs matching the filters, newest first."""
@@ -119,7 +119,7 @@ async def get_logs(
     request: Request,
     run: str,
     action: str,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=wire.MAX_INT32)] = 0,
     wait: Annotated[float, Query(ge=0, le=60)] = 0,
 ) -> wire.LogChunk:
     """Log lines after ``after``; with ``wait``, holds the request until lines come or the action ends."""

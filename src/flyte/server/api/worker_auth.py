@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header, HTTPException, Request, status
+from fastapi import Header, HTTPException, Path, Request, status
 
 from flyte._internal import wire
 from flyte.server.api.deps import server_of
@@ -35,7 +35,10 @@ def require_token(run: str, action: str, found: bool, stored_hash: str | None, p
         )
 
 
-def verify_attempt(request: Request, run: str, action: str, attempt: int, token: AttemptToken = None) -> None:
+AttemptNumber = Annotated[int, Path(ge=0, le=wire.MAX_INT32, description="The attempt's number (1 for the first)")]
+
+
+def verify_attempt(request: Request, run: str, action: str, attempt: AttemptNumber, token: AttemptToken = None) -> None:
     """A route dependency: the request carries the token of attempt ``attempt`` of the action."""
     server = server_of(request)
     key = (run, action, attempt)
