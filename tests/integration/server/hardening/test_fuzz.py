@@ -22,6 +22,7 @@ import collections
 import contextlib
 import functools
 import json
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -414,6 +415,9 @@ def _hypothesis_settings(max_examples: int) -> settings:
         print_blob=False,
         # The runs that end on _OutOfTime would otherwise print a seed to reproduce them.
         verbosity=Verbosity.quiet,
+        # CI sends the same cases every time (a failure there is reproducible, not luck); a
+        # developer's run explores new ones.
+        derandomize=os.environ.get("CI") == "true",
     )
 
 
