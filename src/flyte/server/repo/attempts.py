@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, Row, and_, select, update
+from sqlalchemy import Connection, Engine, Row, and_, bindparam, select, update
 
 from flyte._internal import wire
 from flyte._internal.engine.naming import ROOT_ACTION
@@ -49,6 +49,29 @@ def _where(run_name: str, name: str) -> Any:
     return and_(actions.c.run_name == run_name, actions.c.name == name)
 
 
+# Statements built once and executed with parameters: building SQLAlchemy expressions costs more
+# than running them, and an attempt's start and end are on the scheduler's hot path.
+_SELECT_ACTION = select(actions).where(
+    and_(actions.c.run_name == bindparam("w_run"), actions.c.name == bindparam("w_name"))
+)
+_END_ATTEMPT_ROW = (
+    update(attempts)
+    .where(
+        and_(
+            attempts.c.run_name == bindparam("w_run"),
+            attempts.c.action_name == bindparam("w_name"),
+            attempts.c.attempt == bindparam("w_attempt"),
+        )
+    )
+    .values(phase=bindparam("v_phase"), ended_at=bindparam("v_ended_at"), error=bindparam("v_error"))
+)
+_claims: dict[tuple[tuple[str, ...], tuple[str, ...]], Any] = {}
+
+
+def _action_row(conn: Connection, run_name: str, name: str) -> Row[Any] | None:
+    return conn.execute(_SELECT_ACTION, {"w_run": run_name, "w_name": name}).one_or_none()
+
+
 def _claim(
     conn: Connection, run_name: str, name: str, attempt: int, phases: tuple[str, ...], values: dict[str, Any]
 ) -> bool:
@@ -57,16 +80,31 @@ def _claim(
     The condition is in the UPDATE itself, so two requests racing on one action (a late report
     and a lost-worker retry, say) cannot both apply, whatever the database's isolation level.
     """
-    result = conn.execute(
-        update(actions)
-        .where(and_(_where(run_name, name), actions.c.attempt == attempt, actions.c.phase.in_(phases)))
-        .values(**values)
-    )
+    key = (phases, tuple(sorted(values)))
+    statement = _claims.get(key)
+    if statement is None:
+        statement = _claims[key] = (
+            update(actions)
+            .where(
+                and_(
+                    actions.c.run_name == bindparam("w_run"),
+                    actions.c.name == bindparam("w_name"),
+                    actions.c.attempt == bindparam("w_attempt"),
+                    actions.c.phase.in_(phases),
+                )
+            )
+            .values({column: bindparam(f"v_{column}") for column in key[1]})
+        )
+    parameters = {"w_run": run_name, "w_name": name, "w_attempt": attempt}
+    parameters.update({f"v_{column}": value for column, value in values.items()})
+    result = conn.execute(statement, parameters)
     return result.rowcount == 1
 
 
 def _transition(conn: Connection, run_name: str, name: str, attempt: int, phase: str, at: float) -> None:
-    conn.execute(transitions.insert().values(run_name=run_name, action_name=name, attempt=attempt, phase=phase, at=at))
+    conn.execute(
+        transitions.insert(), {"run_name": run_name, "action_name": name, "attempt": attempt, "phase": phase, "at": at}
+    )
 
 
 def ready_actions(engine: Engine, now: float, limit: int = 500, skip_runs: Collection[str] = ()) -> list[Row[Any]]:
@@ -107,7 +145,7 @@ def start_attempts(engine: Engine, starts: list[tuple[str, str, str, str | None]
 
 def _start_attempt(conn: Connection, run_name: str, name: str, worker: str, token_hash: str | None) -> int | None:
     now = time.time()
-    row = conn.execute(select(actions).where(_where(run_name, name))).one_or_none()
+    row = _action_row(conn, run_name, name)
     if row is None or row.phase != "QUEUED":
         return None
     attempt = int(row.attempt) + 1
@@ -129,15 +167,16 @@ def _start_attempt(conn: Connection, run_name: str, name: str, worker: str, toke
     if not claimed:
         return None
     conn.execute(
-        attempts.insert().values(
-            run_name=run_name,
-            action_name=name,
-            attempt=attempt,
-            phase="INITIALIZING",
-            started_at=now,
-            worker=worker,
-            token_hash=token_hash,
-        )
+        attempts.insert(),
+        {
+            "run_name": run_name,
+            "action_name": name,
+            "attempt": attempt,
+            "phase": "INITIALIZING",
+            "started_at": now,
+            "worker": worker,
+            "token_hash": token_hash,
+        },
     )
     _transition(conn, run_name, name, attempt, "INITIALIZING", now)
     if name == ROOT_ACTION:
@@ -236,7 +275,7 @@ def _end_attempt(
     report: str | None,
 ) -> Ended | None:
     now = time.time()
-    row = conn.execute(select(actions).where(_where(run_name, name))).one_or_none()
+    row = _action_row(conn, run_name, name)
     if row is None or row.attempt != attempt or row.phase not in ACTIVE_PHASES:
         return None
     values: dict[str, Any]
@@ -261,15 +300,15 @@ def _end_attempt(
     if cache_it:
         store_in_cache(conn, row.cache_key, row.task_name, outputs or b"")
     conn.execute(
-        update(attempts)
-        .where(
-            and_(
-                attempts.c.run_name == run_name,
-                attempts.c.action_name == name,
-                attempts.c.attempt == attempt,
-            )
-        )
-        .values(phase=attempt_phase, ended_at=now, error=error.model_dump_json() if error else None)
+        _END_ATTEMPT_ROW,
+        {
+            "w_run": run_name,
+            "w_name": name,
+            "w_attempt": attempt,
+            "v_phase": attempt_phase,
+            "v_ended_at": now,
+            "v_error": error.model_dump_json() if error else None,
+        },
     )
     _transition(conn, run_name, name, attempt, phase, now)
     run_ended = ended and name == ROOT_ACTION
