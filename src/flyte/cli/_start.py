@@ -54,6 +54,7 @@ def start() -> None:
     help="Stop a warm worker process (one per code bundle and image) idle this long (default 300).",
 )
 @click.option("--max-zygotes", type=click.IntRange(1), help="Most warm worker processes kept (default 16).")
+@click.option("--max-images", type=click.IntRange(1), help="Most built image environments kept (default 32).")
 @click.option(
     "--allow-installed-modules",
     is_flag=True,
@@ -83,6 +84,7 @@ def start_server(
     max_bundle_unpacked_bytes: int | None,
     zygote_idle_s: float | None,
     max_zygotes: int | None,
+    max_images: int | None,
     allow_installed_modules: bool,
     allow_apt: bool,
     worker_env: tuple[str, ...],
@@ -119,6 +121,7 @@ def start_server(
         max_bundle_unpacked_bytes=max_bundle_unpacked_bytes,
         zygote_idle_s=zygote_idle_s,
         max_zygotes=max_zygotes,
+        max_images=max_images,
         allow_installed_modules=allow_installed_modules,
         allow_apt=allow_apt,
         worker_env=worker_env,

@@ -35,6 +35,7 @@ def main() -> None:
     )
     parser.add_argument("--zygote-idle-seconds", dest="zygote_idle_s", type=float, default=None)
     parser.add_argument("--max-zygotes", type=int, default=None, help="most warm worker processes kept")
+    parser.add_argument("--max-images", type=int, default=None, help="most built image environments kept")
     parser.add_argument("--allow-installed-modules", action="store_true", help="let tasks name installed modules")
     parser.add_argument("--allow-apt", action="store_true", help="let image builds install system packages")
     parser.add_argument("--worker-env", action="append", default=[], help="pass this variable to workers")
@@ -55,6 +56,7 @@ def main() -> None:
             max_bundle_unpacked_bytes=args.max_bundle_unpacked_bytes,
             zygote_idle_s=args.zygote_idle_s,
             max_zygotes=args.max_zygotes,
+            max_images=args.max_images,
             allow_installed_modules=args.allow_installed_modules,
             allow_apt=args.allow_apt,
             worker_env=tuple(args.worker_env),

@@ -128,7 +128,9 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
         from flyte.server.executors.process import ProcessExecutor
         from flyte.server.scheduler import Scheduler
 
-        images = ImageBuilder(settings.server_home / "images", allow_apt=settings.allow_apt)
+        images = ImageBuilder(
+            settings.server_home / "images", allow_apt=settings.allow_apt, max_images=settings.max_images
+        )
         notifier = Notifier(asyncio.get_running_loop())
         state = ServerState(
             settings=settings,

@@ -34,6 +34,8 @@ class ServerSettings:
     """A warm worker zygote (one per bundle and image) idle this long is stopped."""
     max_zygotes: int = 16
     """At most this many warm zygotes: the least recently used idle ones are stopped beyond it."""
+    max_images: int = 32
+    """At most this many built image environments: the least recently used unused ones are removed."""
 
     @property
     def bundle_limits(self) -> BundleLimits:

@@ -77,3 +77,21 @@ def test_paths_cannot_leave_the_image(tmp_path: Path) -> None:
     with pytest.raises(ImageBuildError, match="leaves the image"):
         ImageBuilder(tmp_path).build(spec)
     assert not (tmp_path.parent / "escape.txt").exists()
+
+
+def test_the_least_recently_used_images_beyond_the_cap_are_removed(tmp_path: Path) -> None:
+    root = tmp_path / "images"
+    builder = ImageBuilder(root, max_images=2)
+    specs = [_spec(wire.ImageStep(kind="env", env={"N": str(i)}), digest=str(i) * 32) for i in range(4)]
+    for spec in specs:
+        builder.build(spec)
+    for spec in (specs[0], specs[3]):  # used again: the most recent
+        builder.build(spec)
+    removed = builder.prune(in_use={specs[1].hash})
+    assert removed == [specs[2].hash]  # the oldest, specs[1], is in use
+    assert sorted(p.name for p in root.iterdir() if p.is_dir()) == sorted(
+        spec.hash for spec in (specs[0], specs[1], specs[3])
+    )
+    assert builder.prune(in_use=set()) == [specs[1].hash]
+    # A removed image is built again when asked for.
+    assert builder.build(specs[2]).env == {"N": "2"}

@@ -50,11 +50,13 @@ class BuiltImage:
 
 
 class ImageBuilder:
-    """Builds images under ``root``; ``allow_apt`` lets an image's system packages be installed."""
+    """Builds images under ``root``; ``allow_apt`` lets an image's system packages be installed;
+    :meth:`prune` keeps at most ``max_images`` of them."""
 
-    def __init__(self, root: Path, *, allow_apt: bool = False) -> None:
+    def __init__(self, root: Path, *, allow_apt: bool = False, max_images: int = 32) -> None:
         self.root = Path(root)
         self.allow_apt = allow_apt
+        self.max_images = max_images
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -67,12 +69,33 @@ class ImageBuilder:
         folder = self.root / spec.hash
         built = None if force else _read_built(spec, folder)
         if built is not None:
+            _touch(folder)
             return built
         with self._lock(spec.hash):
             built = None if force else _read_built(spec, folder)
             if built is None:
                 built = self._build(spec, folder)
         return built
+
+    def prune(self, in_use: set[str]) -> list[str]:
+        """Removes the least recently used built images beyond ``max_images``, never one of
+        ``in_use`` (hashes); returns the hashes removed."""
+        if not self.root.is_dir():
+            return []
+        built = [(f / "image.json", f) for f in self.root.iterdir() if f.is_dir() and (f / "image.json").is_file()]
+        if len(built) <= self.max_images:
+            return []
+        built.sort(key=lambda item: item[0].stat().st_mtime)
+        removed = []
+        for _, folder in built[: len(built) - self.max_images]:
+            if folder.name in in_use:
+                continue
+            with self._lock(folder.name):
+                # Gone from image.json first: a concurrent build() sees it unbuilt, not half-deleted.
+                (folder / "image.json").unlink(missing_ok=True)
+                shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+        return removed
 
     @contextlib.contextmanager
     def _lock(self, digest: str) -> Iterator[None]:
@@ -104,6 +127,12 @@ class ImageBuilder:
         built = _read_built(spec, folder)
         assert built is not None
         return built
+
+
+def _touch(folder: Path) -> None:
+    # The marker's time is the image's last use: pruning removes the least recently used.
+    with contextlib.suppress(OSError):
+        os.utime(folder / "image.json")
 
 
 def _read_built(spec: wire.ImageSpec, folder: Path) -> BuiltImage | None:

@@ -88,6 +88,11 @@ class ReplicaPools:
         if self._wake is not None:
             self._wake()
 
+    def images_in_use(self) -> set[str]:
+        """The hashes of the images the pools' replicas run in."""
+        with self._lock:
+            return {key[1] for key, pool in self._pools.items() if key[1] is not None and pool.replicas}
+
     def tracks(self, worker: str) -> bool:
         """Whether the worker is an attempt of a pool (waiting or running)."""
         return worker in self._where

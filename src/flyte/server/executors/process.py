@@ -343,6 +343,10 @@ class ProcessExecutor:
             if time.monotonic() - reclaimed > _RECLAIM_EVERY_S:
                 self._reclaim()
                 self._pools.reclaim()
+                with self._lock:
+                    in_use = {key[1] for key in (*self._zygotes, *self._queued) if key[1] is not None}
+                in_use |= self._pools.images_in_use()
+                self._images.prune(in_use)
                 reclaimed = time.monotonic()
             with self._lock:
                 limited = [w for w in self._workers.values() if w.memory_limit and w.reason is None]
