@@ -127,9 +127,9 @@ def test_flyte_build_builds_on_the_server_and_runs_reuse_it(flyte_server: Server
     result = flyte.build(wf.image)  # type: ignore[attr-defined]
     assert result.uri == wf.image.uri  # type: ignore[attr-defined]
     (built,) = [p for p in (flyte_server.home / "images").iterdir() if p.is_dir() and not p.name.startswith(".")]
-    marker = (built / "image.json").stat().st_mtime_ns
+    marker = (built / "build.log").stat().st_mtime_ns
     assert flyte.run(wf.inside).outputs()[0]["var"] == "from-the-image"  # type: ignore[attr-defined]
-    assert (built / "image.json").stat().st_mtime_ns == marker  # used as built, not built again
+    assert (built / "build.log").stat().st_mtime_ns == marker  # used as built, not built again
 
     failed = flyte.Image.from_debian_base().with_commands(["echo the build breaks here; exit 7"])
     with pytest.raises(flyte.errors.ImageBuildError, match="the build breaks here"):
