@@ -177,6 +177,14 @@ class Image:
         return cls._new(base_image=image_uri)
 
     @classmethod
+    def from_ref_name(cls, name: str = "default") -> Image:
+        """An image known by a reference name, which the configuration's ``images`` section maps to
+        a URI where it runs; it takes layers, built on top of the environment it names."""
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"name must be a non-empty image reference name, got {name!r}")
+        return cls._new(name=name, extendable=True)
+
+    @classmethod
     def from_dockerfile(
         cls,
         file: Path | str,
@@ -354,6 +362,11 @@ class Image:
         target = dst if copy_contents_only or dst != "." else f"./{path.name}"
         return self._add("copy_folder", (path,), src=str(path), dst=target)
 
+    def with_dockerignore(self, path: Path) -> Image:
+        """Leave out of the folders this image copies the files a ``.dockerignore`` file names
+        (its patterns, relative to the copied folder); the file's contents are part of the hash."""
+        return self._add("dockerignore", (Path(path),), path=str(path))
+
     def with_local_v2(self) -> Image:
         """Install the flyte package from this machine's copy instead of a released version."""
         source = Path(__file__).resolve().parent
@@ -381,5 +394,7 @@ class Image:
         ``[registry/]name:<content_hash>``."""
         if not self._is_cloned and self.base_image:
             return self.base_image
+        if not self._is_cloned and self.base_image is None and self.dockerfile is None and self.name:
+            return self.name  # a reference name, as from_ref_name() made it
         repository = f"{self.registry}/{self.name or 'flyte'}" if self.registry else self.name or "flyte"
         return f"{repository}:{self.content_hash}"

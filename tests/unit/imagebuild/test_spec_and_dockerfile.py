@@ -84,3 +84,39 @@ def test_files_outside_the_context_are_refused(tmp_path: Path) -> None:
     image = _image(tmp_path)
     with pytest.raises(ImageBuildError, match="outside the build context"):
         render_dockerfile(image, tmp_path / "data")
+
+
+def test_a_dockerignore_leaves_files_out_of_copied_folders(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "cache").mkdir(parents=True)
+    (data / "keep.csv").write_text("k\n")
+    (data / "skip.log").write_text("s\n")
+    (data / "cache" / "big.bin").write_bytes(b"x")
+    (tmp_path / ".dockerignore").write_text("# comments are skipped\n*.log\ncache\n")
+    image = (
+        flyte.Image.from_debian_base()
+        .with_source_folder(data, "/app/data", copy_contents_only=True)
+        .with_dockerignore(tmp_path / ".dockerignore")
+    )
+    spec = image_spec(image)
+    assert spec is not None
+    assert [step.path for step in spec.steps] == ["/app/data/keep.csv"]
+    assert "# .dockerignore: .dockerignore" in render_dockerfile(image, tmp_path)
+    (tmp_path / ".dockerignore").write_text("*.log\n")
+    changed = image_spec(
+        flyte.Image.from_debian_base()
+        .with_source_folder(data, "/app/data", copy_contents_only=True)
+        .with_dockerignore(tmp_path / ".dockerignore")
+    )
+    assert changed is not None and changed.hash != spec.hash
+
+
+def test_an_image_by_reference_name() -> None:
+    image = flyte.Image.from_ref_name("team-base")
+    assert image.uri == "team-base"
+    assert image_spec(image) is None  # nothing to add to the environment it names
+    layered = image.with_pip_packages("six")
+    assert layered.uri.startswith("team-base:")
+    assert render_dockerfile(layered).splitlines()[1] == "FROM team-base"
+    with pytest.raises(ValueError, match="non-empty"):
+        flyte.Image.from_ref_name("")

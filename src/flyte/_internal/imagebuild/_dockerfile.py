@@ -79,6 +79,9 @@ def _lines(kind: str, options: dict[str, Any], context: Path) -> list[str]:
         return [f"RUN {command}" for command in options["commands"]]
     if kind in ("copy_file", "copy_folder"):
         return [f"COPY {_relative(options['src'], context)} {options['dst']}"]
+    if kind == "dockerignore":
+        # A builder reads it from the context, as .dockerignore or with --ignorefile.
+        return [f"# .dockerignore: {_relative(options['path'], context)}"]
     if kind == "local_flyte":
         return ["# the local flyte source is installed by the builder of this project's images"]
     raise ImageBuildError(f"image layers of kind {kind!r} have no Dockerfile form")
@@ -93,7 +96,7 @@ def render_dockerfile(image: Image, context: Path | None = None) -> str:
     context = context or Path.cwd()
     if image.dockerfile is not None:
         return image.dockerfile.read_text()
-    lines = [f"# {image.uri}", f"FROM {image.base_image}"]
+    lines = [f"# {image.uri}", f"FROM {image.base_image or image.name}"]
     if any(layer.kind in ("pip", "requirements", "uv_script", "uv_project") for layer in image._layers):
         lines.append(_UV)
     for layer in image._layers:

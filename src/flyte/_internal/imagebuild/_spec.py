@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from flyte._internal import wire
@@ -21,7 +21,7 @@ MAX_IMAGE_FILES_BYTES = 32 * 1024 * 1024
 
 _PIP_KINDS = ("pip", "requirements", "uv_script", "uv_project")
 # The server's workers run its own flyte: a layer installing another copy changes nothing there.
-_IGNORED = ("local_flyte",)
+_IGNORED = ("local_flyte", "dockerignore")
 
 
 def _pip_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -40,8 +40,25 @@ def _read_text(path: str, what: str) -> str:
         raise ImageBuildError(f"cannot read the image's {what} {path}: {e.strerror}") from e
 
 
-def _copies(src: Path, dst: str) -> list[wire.ImageStep]:
-    """``copy_file`` steps for a file, or for each file of a folder (dot-files and caches left out)."""
+def _ignored(relative: PurePosixPath, patterns: tuple[str, ...]) -> bool:
+    """Whether a ``.dockerignore`` pattern (``!`` negates one before it) leaves the path out."""
+    left_out = False
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        glob = pattern.removeprefix("!").strip("/")
+        if relative.match(glob) or any(parent.match(glob) for parent in relative.parents if parent.parts):
+            left_out = not negated
+    return left_out
+
+
+def _dockerignore_patterns(path: str) -> tuple[str, ...]:
+    lines = _read_text(path, ".dockerignore").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+def _copies(src: Path, dst: str, ignore: tuple[str, ...] = ()) -> list[wire.ImageStep]:
+    """``copy_file`` steps for a file, or for each file of a folder (dot-files, caches and what
+    ``ignore`` patterns name left out)."""
     if src.is_file():
         target = dst if not dst.endswith("/") and dst != "." else f"{dst.rstrip('/')}/{src.name}"
         return [wire.ImageStep(kind="copy_file", path=target, content=src.read_bytes())]
@@ -50,14 +67,15 @@ def _copies(src: Path, dst: str) -> list[wire.ImageStep]:
     steps = []
     for child in sorted(src.rglob("*")):
         relative = child.relative_to(src)
-        if child.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+        hidden = any(part.startswith(".") or part == "__pycache__" for part in relative.parts)
+        if child.is_file() and not hidden and not _ignored(PurePosixPath(relative.as_posix()), ignore):
             steps.append(
                 wire.ImageStep(kind="copy_file", path=f"{dst}/{relative.as_posix()}", content=child.read_bytes())
             )
     return steps
 
 
-def _steps(kind: str, options: dict[str, Any]) -> list[wire.ImageStep]:
+def _steps(kind: str, options: dict[str, Any], ignore: tuple[str, ...] = ()) -> list[wire.ImageStep]:
     if kind == "pip":
         return [wire.ImageStep(kind="pip", packages=list(options["packages"]), **_pip_options(options))]
     if kind == "requirements":
@@ -85,7 +103,7 @@ def _steps(kind: str, options: dict[str, Any]) -> list[wire.ImageStep]:
     if kind == "commands":
         return [wire.ImageStep(kind="commands", commands=list(options["commands"]))]
     if kind in ("copy_file", "copy_folder"):
-        return _copies(Path(options["src"]), options["dst"])
+        return _copies(Path(options["src"]), options["dst"], ignore)
     raise ImageBuildError(f"image layers of kind {kind!r} cannot be built into an environment")
 
 
@@ -107,9 +125,16 @@ def image_spec(image: Image | str | None) -> wire.ImageSpec | None:
             )
         return None
     steps: list[wire.ImageStep] = []
+    # A .dockerignore applies to every folder the image copies, whatever the order of the layers.
+    ignore = tuple(
+        pattern
+        for layer in image._layers
+        if layer.kind == "dockerignore"
+        for pattern in _dockerignore_patterns(dict(layer.options)["path"])
+    )
     for layer in image._layers:
         if layer.kind not in _IGNORED:
-            steps.extend(_steps(layer.kind, dict(layer.options)))
+            steps.extend(_steps(layer.kind, dict(layer.options), ignore))
     size = sum(len(step.content or b"") + len(step.text or "") + len(step.lock or "") for step in steps)
     if size > MAX_IMAGE_FILES_BYTES:
         raise ImageBuildError(
