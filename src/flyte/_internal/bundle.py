@@ -130,19 +130,6 @@ def _tar_gz(entries: list[tuple[str, Path]]) -> bytes:
     return buffer.getvalue()
 
 
-def _safe_target(member: tarfile.TarInfo, dest: Path) -> Path:
-    name = member.name
-    if not (member.isfile() or member.isdir()):
-        raise CodeBundleError(f"refusing bundle member {name!r}: only files and folders are allowed")
-    parts = PurePosixPath(name).parts
-    if name.startswith(("/", "\\")) or ".." in parts or "\\" in name or (parts and ":" in parts[0]):
-        raise CodeBundleError(f"refusing bundle member {name!r}: it would be written outside {dest}")
-    target = (dest / name).resolve()
-    if _inside(target, dest) is None:
-        raise CodeBundleError(f"refusing bundle member {name!r}: it would be written outside {dest}")
-    return target
-
-
 @dataclass(frozen=True)
 class BundleLimits:
     """What a bundle may unpack to: ``max_bytes`` of file contents in at most ``max_files`` members."""
@@ -156,89 +143,187 @@ DEFAULT_BUNDLE_LIMITS = BundleLimits(max_bytes=512 * 1024 * 1024, max_files=20_0
 
 _CHUNK = 1 << 20
 
+_FEED = 16 * 1024
+"""Compressed bytes given to zlib at once: it copies what it has not used yet on every call, and
+tarfile asks for 10 KiB at a time, so a big slice of a highly compressed stream is copied over and over."""
+
+_HEADER_ROOM = 256 * 1024
+"""Decompressed bytes tarfile may read between two members' contents (headers, long names, padding).
+
+tarfile reads a whole header into memory: without this, a header of zeros declaring gigabytes
+would cost gigabytes. Real headers take a few KiB, padding at most a record (10 KiB by default).
+"""
+
+_HEADER_BYTES_PER_MEMBER = 4096
+"""Header bytes an archive may average a member: a path of ``_MAX_NAME`` characters takes
+2.5 KiB, yet reading headers costs tarfile far more time a byte than reading contents costs."""
+
+_MAX_GLOBAL_HEADERS = 16
+"""Keys of pax global headers, which tarfile keeps for the whole archive (``git archive`` writes one)."""
+
+_MAX_NAME = 1024
+"""Characters in a member's path; none of its parts may take more than 255 bytes (a file name's limit)."""
+
+_PATHS_BUDGET = 32 * 1024 * 1024
+"""Bytes the paths remembered to find clashes may take: far more than 20,000 files need, yet
+bounded however deep and varied the paths of a hostile archive are."""
+
+_PATH_OVERHEAD = 100
+"""A dictionary entry's share of memory besides its key, roughly."""
+
+
+def _shown(name: str) -> str:
+    """A member's name as a message shows it: a hostile one can be 200 KiB long."""
+    return repr(name if len(name) <= 200 else name[:200] + "...")
+
+
+def _refuse(name: str, why: str) -> CodeBundleError:
+    return CodeBundleError(f"refusing bundle member {_shown(name)}: {why}")
+
+
+def _checked_parts(member: tarfile.TarInfo) -> tuple[str, ...]:
+    """The parts of a member's path, refused unless it is a plain file or folder inside the bundle."""
+    name = member.name
+    if not (member.isfile() or member.isdir()):
+        raise _refuse(name, "only files and folders are allowed")
+    if len(name) > _MAX_NAME or max(map(len, os.fsencode(name).split(b"/"))) > 255:
+        raise _refuse(name, f"its path is longer than {_MAX_NAME} characters or has a part over 255 bytes")
+    # What PurePosixPath(name).parts gives for a relative path, at a fraction of the cost of
+    # either for the usual name (no empty or "." part): a bundle can have 20,000 of them.
+    parts = tuple(name.split("/"))
+    if "" in parts or "." in parts:
+        parts = tuple(part for part in parts if part not in ("", "."))
+    if name.startswith(("/", "\\")) or ".." in parts or "\\" in name or (parts and ":" in parts[0]):
+        raise _refuse(name, "it would be written outside the bundle's folder")
+    if "\0" in name:
+        raise _refuse(name, "a path cannot hold a NUL character")
+    if not parts and member.isfile():
+        raise _refuse(name, "a file cannot be the bundle's folder itself")
+    return parts
+
 
 class _Members:
-    """Walks a bundle's members in one streaming pass, refusing as soon as something is wrong.
+    """Checks a bundle's members in the order a single pass reads them.
 
-    Never more than one chunk of decompressed data is in memory: a small upload that would
-    unpack to gigabytes is refused once its unpacked bytes pass the limit, having cost no more
-    than reading up to that point.
+    What it remembers is bounded: the paths seen (to find clashes), at most ``_PATHS_BUDGET``
+    bytes of them, and a few counters.
     """
 
-    def __init__(self, limits: BundleLimits, dest: Path) -> None:
+    def __init__(self, limits: BundleLimits) -> None:
         self.limits = limits
-        self.dest = dest
         self.count = 0
+        self.files = 0
         self.total = 0
-        self.files: set[str] = set()
-        self.folders: set[str] = set()
+        self.header_bytes = 0
+        # Every path seen, and every folder above one: True for a file, False for a folder.
+        self.is_file: dict[str, bool] = {}
+        self.remembered = 0
 
-    def admit(self, member: tarfile.TarInfo) -> Path:
-        """Checks one member before its contents are read; returns where it would be written."""
-        target = _safe_target(member, self.dest)
+    def count_headers(self, size: int) -> None:
+        """Counts the bytes of the headers (and padding) read to find the next member."""
+        self.header_bytes += size
+        if self.header_bytes > _HEADER_ROOM + (self.count + 1) * _HEADER_BYTES_PER_MEMBER:
+            raise CodeBundleError(
+                f"not a valid code bundle: its headers average more than {_HEADER_BYTES_PER_MEMBER} bytes a member"
+            )
+
+    def admit(self, member: tarfile.TarInfo) -> str | None:
+        """Checks one member before its contents are read; returns its normalised path (``None``
+        for the bundle's own folder, an entry such as ``./`` that ``tar -C folder .`` writes)."""
+        parts = _checked_parts(member)
         self.count += 1
         if self.count > self.limits.max_files:
             raise CodeBundleError(f"the code bundle has more than {self.limits.max_files} members")
-        path = PurePosixPath(member.name)
-        name = path.as_posix().removeprefix("./")
-        parents = {parent.as_posix() for parent in path.parents if parent.as_posix() not in (".", "")}
+        if not parts:
+            return None
+        path = "/".join(parts)
+        seen = self.is_file.get(path)
         if member.isdir():
-            if name in self.files:
-                raise CodeBundleError(f"refusing bundle member {member.name!r}: a file of that name comes first")
-            self.folders.add(name)
+            if seen:
+                raise _refuse(member.name, "a file of that name comes first")
         else:
-            if name in self.files:
-                raise CodeBundleError(f"refusing bundle member {member.name!r}: the bundle holds it twice")
-            if name in self.folders:
-                raise CodeBundleError(f"refusing bundle member {member.name!r}: a folder of that name comes first")
-            self.files.add(name)
+            if seen:
+                raise _refuse(member.name, "the bundle holds it twice")
+            if seen is False:
+                raise _refuse(member.name, "a folder of that name comes first")
             if member.size + self.total > self.limits.max_bytes:
-                raise CodeBundleError(
-                    f"refusing bundle member {member.name!r}: the bundle would unpack to more than "
-                    f"{self.limits.max_bytes} bytes"
-                )
-        clash = parents & self.files
-        if clash:
-            raise CodeBundleError(f"refusing bundle member {member.name!r}: {sorted(clash)[0]!r} is a file")
-        self.folders |= parents
-        return target
+                raise _refuse(member.name, f"the bundle would unpack to more than {self.limits.max_bytes} bytes")
+            self.files += 1
+        # From the nearest folder up: every folder above a remembered one is remembered already.
+        for depth in range(len(parts) - 1, 0, -1):
+            folder = "/".join(parts[:depth])
+            above = self.is_file.get(folder)
+            if above:
+                raise _refuse(member.name, f"{_shown(folder)} is a file")
+            if above is False:
+                break
+            self._remember(folder, False, member)
+        if seen is None:
+            self._remember(path, member.isfile(), member)
+        return path
+
+    def _remember(self, path: str, is_file: bool, member: tarfile.TarInfo) -> None:
+        self.remembered += sys.getsizeof(path) + _PATH_OVERHEAD
+        if self.remembered > _PATHS_BUDGET:
+            raise _refuse(member.name, f"the bundle's paths add up to more than {_PATHS_BUDGET} bytes")
+        self.is_file[path] = is_file
 
     def count_bytes(self, size: int, member: tarfile.TarInfo) -> None:
         """Counts bytes actually read from a member (its header may have understated them)."""
         self.total += size
         if self.total > self.limits.max_bytes:
-            raise CodeBundleError(
-                f"refusing bundle member {member.name!r}: the bundle unpacks to more than {self.limits.max_bytes} bytes"
-            )
+            raise _refuse(member.name, f"the bundle unpacks to more than {self.limits.max_bytes} bytes")
 
 
 class _Gunzip(io.RawIOBase):
     """The decompressed bytes of a gzip payload, produced a bounded piece at a time.
 
-    :meth:`finish` reads what the tar reader left (padding) and checks that the gzip stream
-    ended where the payload does: a truncated upload is caught even when the cut falls after
-    the last tar member.
+    It produces no more than the reader has been allowed (:meth:`allow`), so that tarfile never
+    holds more than ``_HEADER_ROOM`` bytes of headers. :meth:`finish` reads what the tar reader
+    left (padding) and checks that the gzip stream ended where the payload does: a truncated
+    upload is caught even when the cut falls after the last tar member.
     """
 
     def __init__(self, data: bytes) -> None:
         self._data = memoryview(data)
         self._position = 0
         self._inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        self._produced = 0
+        self._ceiling = _HEADER_ROOM  # opening the archive reads its first header
 
     def readable(self) -> bool:
         """Always: this is a source of bytes."""
         return True
 
+    def allow(self, contents: int) -> None:
+        """Lets the reader have ``contents`` bytes of a member's data, then ``_HEADER_ROOM`` more."""
+        self._ceiling = self._produced + contents + _HEADER_ROOM
+
     def readinto(self, buffer: Any) -> int:
-        """Fills ``buffer`` with the next decompressed bytes (0 at the end of the stream)."""
-        size = len(buffer)
-        out = self._inflate.decompress(self._inflate.unconsumed_tail, size) if self._inflate.unconsumed_tail else b""
+        """Fills ``buffer`` with the next decompressed bytes (0 at the end of the stream).
+
+        Raises:
+            CodeBundleError: the reader wants more than it was allowed.
+        """
+        room = self._ceiling - self._produced
+        # With no room left, one byte tells whether the stream ends here or goes on.
+        out = self._inflate_up_to(min(len(buffer), room) or 1)
+        if len(out) > room:
+            raise CodeBundleError(
+                f"not a valid code bundle: its headers or padding take more than {_HEADER_ROOM} bytes in a row"
+            )
+        buffer[: len(out)] = out
+        self._produced += len(out)
+        return len(out)
+
+    def _inflate_up_to(self, size: int) -> bytes:
+        tail = self._inflate.unconsumed_tail
+        out = self._inflate.decompress(tail, size) if tail else b""
         while not out and not self._inflate.eof and self._position < len(self._data):
-            chunk = self._data[self._position : self._position + _CHUNK]
+            chunk = self._data[self._position : self._position + _FEED]
             self._position += len(chunk)
             out = self._inflate.decompress(chunk, size)
-        buffer[: len(out)] = out
-        return len(out)
+        return out
 
     def finish(self) -> None:
         """Raises EOFError unless the whole payload was one complete gzip stream."""
@@ -248,45 +333,76 @@ class _Gunzip(io.RawIOBase):
             raise EOFError("the archive is truncated or has trailing data")
 
 
-def _walk(data: bytes, limits: BundleLimits, dest: Path, write: bool) -> list[str]:
-    """Reads every member of the bundle in one pass; writes files under ``dest`` when ``write``."""
-    members = _Members(limits, dest)
+class _OnePass(tarfile.TarFile):
+    """A tar archive read once, front to back, forgetting each member once past it."""
+
+    members: list[tarfile.TarInfo]  # TarFile's own, undeclared in its stubs
+
+    def next(self) -> tarfile.TarInfo | None:
+        """The next member, or ``None`` at the end of the archive."""
+        member = super().next()
+        # TarFile keeps every member for random access a single pass never makes: kept, the
+        # headers of thousands of members would pile up in memory.
+        self.members.clear()
+        return member
+
+
+def _walk(data: bytes, limits: BundleLimits, dest: Path | None) -> list[str]:
+    """Reads every member of the bundle in one pass; writes its files under ``dest`` if given."""
+    members = _Members(limits)
     written: list[str] = []
     stream = _Gunzip(data)
     try:
-        with tarfile.open(fileobj=stream, mode="r|") as tar:
-            for member in tar:
-                target = members.admit(member)
-                if member.isdir():
-                    if write:
-                        target.mkdir(parents=True, exist_ok=True)
-                    continue
-                source = tar.extractfile(member)
-                assert source is not None  # a regular file always has contents
-                if write:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                with open(target, "wb") if write else contextlib.nullcontext() as out:
-                    while chunk := source.read(_CHUNK):
-                        members.count_bytes(len(chunk), member)
-                        if out is not None:
-                            out.write(chunk)
-                written.append(member.name)
+        with _OnePass.open(fileobj=stream, mode="r|") as tar:
+            passed = 0  # where the previous member's data ended, block-aligned
+            while (member := tar.next()) is not None:
+                members.count_headers(member.offset_data - passed)
+                passed = tar.offset
+                if len(tar.pax_headers) > _MAX_GLOBAL_HEADERS:
+                    raise CodeBundleError(
+                        f"not a valid code bundle: it has more than {_MAX_GLOBAL_HEADERS} pax global headers"
+                    )
+                path = members.admit(member)
+                if path is not None and member.isdir():
+                    if dest is not None:
+                        (dest / path).mkdir(parents=True, exist_ok=True)
+                elif path is not None:
+                    stream.allow(member.size)
+                    _copy(tar, member, members, dest / path if dest is not None else None)
+                    written.append(path)
+                stream.allow(0)
         stream.finish()
-    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as e:
+    except (tarfile.TarError, EOFError, zlib.error) as e:
         raise CodeBundleError(f"not a valid code bundle: {e or type(e).__name__}") from e
     if not members.files:
         raise CodeBundleError("the code bundle has no files")
     return written
 
 
+def _copy(tar: tarfile.TarFile, member: tarfile.TarInfo, members: _Members, target: Path | None) -> None:
+    """Reads a file member a chunk at a time, counting its bytes, into ``target`` if given."""
+    source = tar.extractfile(member)
+    assert source is not None  # a regular file always has contents
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") if target is not None else contextlib.nullcontext() as out:
+        while chunk := source.read(_CHUNK):
+            members.count_bytes(len(chunk), member)
+            if out is not None:
+                out.write(chunk)
+
+
 def check_bundle(data: bytes, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS) -> None:
     """Checks bundle bytes without unpacking them to disk: a tar.gz of plain files and folders,
     each staying inside the bundle, none clashing with another, within ``limits``.
 
+    The archive is read in one streaming pass holding a bounded amount of it in memory, however
+    much it would unpack to.
+
     Raises:
         CodeBundleError: the same problems :func:`extract_bundle` refuses, naming the member.
     """
-    _walk(data, limits, Path("/bundle"), write=False)
+    _walk(data, limits, None)
 
 
 def extract_bundle(data: bytes, dest: Path, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS) -> list[str]:
@@ -297,16 +413,19 @@ def extract_bundle(data: bytes, dest: Path, limits: BundleLimits = DEFAULT_BUNDL
     If another process unpacked the same bundle meanwhile, its folder is kept.
 
     Raises:
-        CodeBundleError: the bytes are not a tar.gz, a member is a link, a device, an absolute path
-            or a path that would land outside ``dest``, two members clash, or the bundle is over
-            ``limits``; the message names the member.
+        CodeBundleError: the bytes are not a whole tar.gz, a member is a link, a device, an
+            absolute path or a path that would land outside ``dest``, two members clash, a path
+            or the headers are oversized, or the bundle is over ``limits``; the message names
+            the member.
     """
     dest = Path(dest).resolve()
+    # The thread as well as the process: a server may unpack one bundle on two threads at once
+    # (a zygote per bundle and image, each started on a thread of its own).
     partial = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     try:
-        written = _walk(data, limits, partial, write=True)
+        written = _walk(data, limits, partial)
         try:
             os.replace(partial, dest)
         except OSError:

@@ -3,17 +3,19 @@ only inside their destination."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import sys
 import tarfile
+import tracemalloc
 import types
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
 
-from flyte._internal.bundle import build_bundle, extract_bundle, task_module_ref
+from flyte._internal.bundle import BundleLimits, build_bundle, check_bundle, extract_bundle, task_module_ref
 from flyte.errors import CodeBundleError
 
 
@@ -127,6 +129,169 @@ def test_extract_refuses_members_that_escape(member: tarfile.TarInfo, tmp_path: 
 def test_extract_refuses_what_is_not_a_bundle(tmp_path: Path) -> None:
     with pytest.raises(CodeBundleError, match="not a valid code bundle"):
         extract_bundle(b"not a tarball", tmp_path / "out")
+
+
+@pytest.fixture
+def area(tmp_path: Path) -> Path:
+    """An empty folder to unpack into, so that what is left beside the bundle's folder can be seen."""
+    folder = tmp_path / "area"
+    folder.mkdir()
+    return folder
+
+
+def _device(name: str, kind: bytes) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    return info
+
+
+@pytest.mark.parametrize(
+    ("member", "why"),
+    [
+        (_device("tty", tarfile.CHRTYPE), "only files and folders"),
+        (_device("disk", tarfile.BLKTYPE), "only files and folders"),
+        (_device("pipe", tarfile.FIFOTYPE), "only files and folders"),
+        (tarfile.TarInfo("pkg\\mod.py"), "outside the bundle's folder"),
+        (tarfile.TarInfo("C:/mod.py"), "outside the bundle's folder"),
+        (tarfile.TarInfo("c:mod.py"), "outside the bundle's folder"),
+        (tarfile.TarInfo("é\0mod.py"), "NUL character"),
+        (tarfile.TarInfo("."), "the bundle's folder itself"),
+        (tarfile.TarInfo("./"), "the bundle's folder itself"),
+        (tarfile.TarInfo("x" * 1025), "longer than 1024 characters"),
+        (tarfile.TarInfo("pkg/" + "é" * 128 + ".py"), "part over 255 bytes"),
+    ],
+    ids=[
+        "char-device",
+        "block-device",
+        "fifo",
+        "backslash",
+        "drive",
+        "drive-relative",
+        "nul",
+        "dot",
+        "dot-slash",
+        "long-path",
+        "long-part",
+    ],
+)
+def test_check_and_extract_refuse_what_cannot_be_a_plain_file_inside(
+    member: tarfile.TarInfo, why: str, area: Path
+) -> None:
+    data = _tar(tarfile.TarInfo("fine.py"), member)
+    with pytest.raises(CodeBundleError, match=rf"^refusing bundle member .*{why}"):
+        check_bundle(data)
+    with pytest.raises(CodeBundleError, match=why):
+        extract_bundle(data, area / "out")
+    assert list(area.iterdir()) == []  # neither the folder nor a partial one
+
+
+def _gz(pieces: Iterable[bytes]) -> bytes:
+    """A gzip of ``pieces``, compressed one at a time: a bomb's zeros are never all in memory."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb") as gz:
+        for piece in pieces:
+            gz.write(piece)
+    return buffer.getvalue()
+
+
+def _raw_file(name: str, content: bytes = b"x = 1\n") -> bytes:
+    """A file member as tar blocks: its header, its contents and their padding."""
+    info = tarfile.TarInfo(name)
+    info.size = len(content)
+    padding = -len(content) % tarfile.BLOCKSIZE
+    return info.tobuf(format=tarfile.PAX_FORMAT) + content + bytes(padding)
+
+
+def _header_bomb(kind: bytes, size: int) -> bytes:
+    """A tar.gz whose first header (a pax header or a GNU long name) is ``size`` zero bytes, then a file."""
+    header = tarfile.TarInfo("././@LongLink")
+    header.type = kind
+    header.size = size
+    zeros = (bytes(1 << 20) for _ in range(size >> 20))
+    return _gz([header.tobuf(format=tarfile.USTAR_FORMAT), *zeros, _raw_file("wf.py"), bytes(1024)])
+
+
+def _peak_of_refusal(data: bytes, match: str) -> int:
+    """The peak of the memory Python allocates while ``check_bundle`` refuses ``data``."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(CodeBundleError, match=match):
+            check_bundle(data)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("kind", [tarfile.XHDTYPE, tarfile.GNUTYPE_LONGNAME], ids=["pax", "gnu-long-name"])
+def test_a_header_bomb_is_refused_with_little_memory(kind: bytes, area: Path) -> None:
+    # tarfile reads a header whole: 64 MiB of zeros in ~64 KiB of upload would take 64 MiB, three times.
+    data = _header_bomb(kind, 64 * 1024 * 1024)
+    assert len(data) < 256 * 1024
+    assert _peak_of_refusal(data, "^not a valid code bundle: its headers or padding take more than") < 4 * 1024 * 1024
+    with pytest.raises(CodeBundleError, match="headers or padding"):
+        extract_bundle(data, area / "out")
+    assert list(area.iterdir()) == []
+
+
+def test_many_oversized_headers_are_refused() -> None:
+    # Each header fits in what one may take; together they would keep tarfile busy for minutes.
+    def member(i: int) -> bytes:
+        info = tarfile.TarInfo(f"m{i}.py")
+        info.uname = "u" * 60_000
+        return info.tobuf(format=tarfile.PAX_FORMAT)
+
+    data = _gz([*(member(i) for i in range(50)), bytes(1024)])
+    with pytest.raises(CodeBundleError, match="headers average more than 4096 bytes a member"):
+        check_bundle(data)
+
+
+def test_deep_varied_paths_are_refused_with_bounded_memory() -> None:
+    # Every folder above a file is remembered to find clashes: 500-deep paths that share no folder
+    # would cost 500 strings of up to 1 KiB each, a member.
+    deep = "a/" * 500
+    data = _gz([*(_raw_file(f"p{i}/{deep}f.py", b"") for i in range(200)), bytes(1024)])
+    assert _peak_of_refusal(data, "the bundle's paths add up to more than") < 48 * 1024 * 1024
+
+
+def test_deep_paths_sharing_their_folders_are_fine() -> None:
+    deep = "a/" * 500
+    check_bundle(_gz([*(_raw_file(f"{deep}f{i}.py", b"") for i in range(200)), bytes(1024)]))
+
+
+def test_padding_after_the_archive_is_bounded() -> None:
+    archive = _raw_file("wf.py") + bytes(1024)
+    check_bundle(_gz([archive, bytes(9 * 1024)]))  # a record's padding, as tar writes
+    with pytest.raises(CodeBundleError, match="headers or padding take more than"):
+        check_bundle(_gz([archive, bytes(1 << 20)]))
+
+
+def _with_globals(headers: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.PAX_FORMAT, pax_headers=headers) as tar:
+        info = tarfile.TarInfo("wf.py")
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    return buffer.getvalue()
+
+
+def test_pax_global_headers_are_few() -> None:
+    check_bundle(_with_globals({"comment": "0123abcd"}))  # as git archive writes
+    with pytest.raises(CodeBundleError, match="more than 16 pax global headers"):
+        check_bundle(_with_globals({f"key{i}": "v" for i in range(17)}))
+
+
+def test_an_archive_made_from_its_folder_unpacks_without_dot_prefixes(area: Path) -> None:
+    # tar -C folder . names its members ./pkg/mod.py, after a ./ entry for the folder itself.
+    source = area / "src"
+    (source / "pkg").mkdir(parents=True)
+    (source / "pkg" / "mod.py").write_text("x = 1\n")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        tar.add(source, arcname=".")
+    dest = area / "out"
+    assert extract_bundle(buffer.getvalue(), dest, BundleLimits(max_bytes=1024, max_files=3)) == ["pkg/mod.py"]
+    assert (dest / "pkg" / "mod.py").read_text() == "x = 1\n"
+    assert sorted(p.name for p in area.iterdir()) == ["out", "src"]
 
 
 def _task_in(module: str) -> object:

@@ -1,9 +1,10 @@
 """Bundles: checked while streaming, within the server's limits, before anything is stored; an
-archive that expands hugely, is truncated or empty, or holds clashing members gets a 400 and
-leaves nothing behind (no row, no stored file, no partial folder)."""
+archive that expands hugely (in a member or in a header), is truncated or empty, or holds
+clashing members gets a 400 and leaves nothing behind (no row, no stored file, no partial folder)."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import tarfile
@@ -29,6 +30,21 @@ def _folder_clash() -> bytes:
     return buffer.getvalue()
 
 
+def _header_bomb() -> bytes:
+    """A file whose pax header is 64 MiB of zeros (about 64 KiB gzipped), which tarfile would read whole."""
+    header = tarfile.TarInfo("././@PaxHeader")
+    header.type = tarfile.XHDTYPE
+    header.size = 64 * 1024 * 1024
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb") as gz:
+        gz.write(header.tobuf(format=tarfile.USTAR_FORMAT))
+        for _ in range(header.size >> 20):
+            gz.write(bytes(1 << 20))
+        gz.write(tarfile.TarInfo("wf.py").tobuf(format=tarfile.USTAR_FORMAT))
+        gz.write(bytes(2 * tarfile.BLOCKSIZE))
+    return buffer.getvalue()
+
+
 def _empty_archive() -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz"):
@@ -38,6 +54,7 @@ def _empty_archive() -> bytes:
 
 REFUSED = {
     "bomb": (lambda: bomb(64 * 1024 * 1024), f"more than {LIMIT} bytes"),
+    "header bomb": (_header_bomb, "its headers or padding take more than"),
     "truncated": (lambda: tar_gz({"wf.py": b"x = 1\n" * 1000})[:-20], "not a valid code bundle"),
     "empty body": (lambda: b"", "not a valid code bundle"),
     "no files": (_empty_archive, "has no files"),
