@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +43,12 @@ async def hello(name: str) -> str:
 def encoded(**inputs: Any) -> str:
     """Inputs as the API takes them: msgpack, base64."""
     return base64.b64encode(msgpack.packb(inputs)).decode()
+
+
+def post_raw_json(http: httpx.Client, path: str, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+    """POSTs ``body`` as ``json.dumps`` writes it: with NaN, Infinity and escaped lone surrogates,
+    which httpx's own JSON writer refuses but a careless client sends."""
+    return http.post(path, content=json.dumps(body), headers={"content-type": "application/json", **(headers or {})})
 
 
 def upload_bundle(http: httpx.Client, files: dict[str, str]) -> str:

@@ -3,7 +3,6 @@ and no stored row can stop the scheduler: an action it cannot handle fails alone
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -22,6 +21,7 @@ from tests.integration.server.hardening._support import (
     claim_attempt,
     encoded,
     ended_run,
+    post_raw_json,
     upload_bundle,
     worker_headers,
 )
@@ -47,12 +47,6 @@ BAD_TASK_NUMBERS = [
 ]
 
 
-def _post(http: httpx.Client, path: str, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
-    # json.dumps writes NaN and Infinity as JavaScript does, which is what a careless client sends.
-    headers = {"content-type": "application/json", **(headers or {})}
-    return http.post(path, content=json.dumps(body), headers=headers)
-
-
 def _problem_fields(response: httpx.Response) -> set[str]:
     return {".".join(str(part) for part in problem["loc"]) for problem in response.json()["detail"]}
 
@@ -63,7 +57,7 @@ def test_bad_task_numbers_are_422_naming_the_field(
 ) -> None:
     bundle = upload_bundle(http, {"hello.py": HELLO})
     body = {"task": {**TASK, field: value}, "inputs": encoded(name="x"), "bundle": bundle}
-    response = _post(http, f"{API}/runs", body)
+    response = post_raw_json(http, f"{API}/runs", body)
     assert response.status_code == 422, response.text
     assert any(loc.startswith(f"body.task.{field}") for loc in _problem_fields(response)), response.text
     assert count_rows(flyte_server, "runs") == 0
@@ -82,7 +76,7 @@ def test_bad_wait_timeouts_are_422(flyte_server: ServerHandle, http: httpx.Clien
         assert response.status_code == 422, (value, response.text)
         assert "query.wait" in _problem_fields(response)
     for value in (NAN, INF, -1.0, 1e308):
-        response = _post(http, f"{API}/runs/{run}/actions/wait", {"names": ["a0"], "timeout": value})
+        response = post_raw_json(http, f"{API}/runs/{run}/actions/wait", {"names": ["a0"], "timeout": value})
         assert response.status_code == 422, (value, response.text)
         assert "body.timeout" in _problem_fields(response)
     assert ended_run(http, run)["phase"] == "SUCCEEDED"
@@ -114,10 +108,10 @@ def test_bad_log_timestamps_are_422(flyte_server: ServerHandle, http: httpx.Clie
     attempt, token = claim_attempt(flyte_server, run)
     path = f"{API}/attempts/{run}/a0/{attempt}/logs"
     for ts in (NAN, INF, -1.0, 1e308):
-        response = _post(http, path, {"lines": [{"ts": ts, "text": "hi"}]}, headers=worker_headers(token))
+        response = post_raw_json(http, path, {"lines": [{"ts": ts, "text": "hi"}]}, headers=worker_headers(token))
         assert response.status_code == 422, (ts, response.text)
         assert "body.lines.0.ts" in _problem_fields(response)
-    good = _post(http, path, {"lines": [{"ts": time.time(), "text": "hi"}]}, headers=worker_headers(token))
+    good = post_raw_json(http, path, {"lines": [{"ts": time.time(), "text": "hi"}]}, headers=worker_headers(token))
     assert good.status_code == 204, good.text
     gate.touch()
     http.post(f"{API}/runs/{run}/abort")

@@ -3,9 +3,7 @@ and values, replaced in what a task prints, reports or raises, so a log line nev
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -19,6 +17,7 @@ from tests.integration.server.hardening._support import (
     assert_server_still_runs_runs,
     claim_attempt,
     encoded,
+    post_raw_json,
     upload_bundle,
     worker_headers,
 )
@@ -55,11 +54,6 @@ async def gated(path: str) -> str:
 TASK = {"name": "hardening_hello.hello", "module": "hello.py"}
 
 
-def _post(http: httpx.Client, path: str, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
-    # Lone surrogates cannot be encoded by httpx's JSON writer; json.dumps escapes them as \\ud800.
-    return http.post(path, content=json.dumps(body), headers={"content-type": "application/json", **(headers or {})})
-
-
 @pytest.mark.parametrize("bad", ["nul\x00byte", "lone\ud800surrogate"], ids=["nul", "surrogate"])
 def test_names_and_values_with_unstorable_text_are_422(
     flyte_server: ServerHandle, http: httpx.Client, bad: str
@@ -73,7 +67,7 @@ def test_names_and_values_with_unstorable_text_are_422(
         ("custom_context", {**good, "custom_context": {"key": bad}}),
         ("task.secrets", {**good, "task": {**TASK, "secrets": [{"key": bad}]}}),
     ):
-        response = _post(http, f"{API}/runs", body)
+        response = post_raw_json(http, f"{API}/runs", body)
         assert response.status_code == 422, (where, response.text)
         locs = {".".join(str(part) for part in problem["loc"]) for problem in response.json()["detail"]}
         assert any(loc.startswith(f"body.{where}") for loc in locs), (where, locs)
@@ -115,10 +109,10 @@ def test_a_worker_sending_nul_text_is_heard(flyte_server: ServerHandle, tmp_path
     base = f"{API}/attempts/{run.name}/a0/{attempt}"
     with httpx.Client(base_url=flyte_server.endpoint) as http:
         lines = {"lines": [{"ts": 1.0, "text": "a\x00b"}, {"ts": 1.0, "text": "c\ud800d"}]}
-        assert _post(http, f"{base}/logs", lines, worker_headers(token)).status_code == 204
-        assert _post(http, f"{base}/report", {"html": "r\x00"}, worker_headers(token)).status_code == 204
+        assert post_raw_json(http, f"{base}/logs", lines, worker_headers(token)).status_code == 204
+        assert post_raw_json(http, f"{base}/report", {"html": "r\x00"}, worker_headers(token)).status_code == 204
         child = {"name": "c1", "parent": "a0", "task": TASK, "inputs": encoded(name="x"), "group": "g\x00"}
-        response = _post(http, f"{API}/runs/{run.name}/actions", {"actions": [child]}, worker_headers(token))
+        response = post_raw_json(http, f"{API}/runs/{run.name}/actions", {"actions": [child]}, worker_headers(token))
         assert response.status_code == 422, response.text
         stored = http.get(f"{API}/runs/{run.name}/actions/a0/logs").json()["lines"]
         assert [line["text"] for line in stored] == ["a\ufffdb", "c?d"]
