@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -36,6 +37,34 @@ _SKIPPED_NAMES = ("__pycache__",)
 IndexUrls = Union[str, list[str], tuple[str, ...], None]
 Mounts = Union[SecretRequest, None]
 ProjectInstallMode = Literal["dependencies_only", "install_project"]
+CodeBundleCopyStyle = Literal["loaded_modules", "all"]
+
+_PIXI_MANIFESTS = ("pixi.toml", "pyproject.toml")
+_PIXI_ENVIRONMENT = re.compile(r"^[a-z0-9-]{1,64}$")
+_DEFAULT_PLATFORMS: tuple[Architecture, ...] = ("linux/amd64", "linux/arm64")
+
+
+def _script_block(text: str) -> str | None:
+    """The TOML source of a script's inline metadata (its PEP 723 ``# /// script`` block), or None."""
+    lines = text.splitlines()
+    if "# /// script" not in lines:
+        return None
+    body: list[str] = []
+    for line in lines[lines.index("# /// script") + 1 :]:
+        if line.rstrip() == "# ///":
+            return "\n".join(body)
+        if line != "#" and not line.startswith("# "):
+            return None
+        body.append(line[2:])
+    return None
+
+
+def _script_digest(path: Path) -> str:
+    """A digest of a script's inline metadata only: editing its code changes nothing it installs."""
+    if path.suffix != ".py" or not path.is_file():
+        return _digest(path)
+    block = _script_block(path.read_text(errors="replace"))
+    return hashlib.sha256((block or "").encode()).hexdigest()
 
 
 def _digest(path: Path) -> str:
@@ -71,7 +100,8 @@ class Layer:
 
     def fingerprint(self) -> str:
         """A string that is equal for equal layers in every process and changes with any option or file."""
-        files = ",".join(f"{f}={_digest(f)}" for f in self.files)
+        digest = _script_digest if self.kind == "pixi_script" else _digest
+        files = ",".join(f"{f}={digest(f)}" for f in self.files)
         return f"{self.kind}{_canonical(self.options)}[{files}]"
 
 
@@ -96,6 +126,19 @@ def _pip(index: str | None, extra: IndexUrls, pre: bool, args: str | None, mount
     return dict(index_url=index, extra_index_urls=urls, pre=pre, extra_args=args, secret_mounts=_mounts(mounts))
 
 
+def _check_install_mode(mode: str) -> None:
+    if mode not in get_args(ProjectInstallMode):
+        raise ValueError(f"project_install_mode must be one of {get_args(ProjectInstallMode)}, got {mode!r}")
+
+
+def _pixi_environment(environment: object) -> str:
+    if not isinstance(environment, str) or not _PIXI_ENVIRONMENT.match(environment):
+        raise ValueError(
+            f"environment must be a pixi environment name (lowercase letters, digits and dashes), got {environment!r}"
+        )
+    return environment
+
+
 def _current_python() -> tuple[int, int]:
     return sys.version_info[0], sys.version_info[1]
 
@@ -108,11 +151,11 @@ def _platforms(platform: Architecture | tuple[Architecture, ...] | None) -> tupl
 class Image:
     """An immutable container image recipe: a base (an image URI or a Dockerfile) plus layers.
 
-    Create one with :meth:`from_debian_base`, :meth:`from_base`, :meth:`from_dockerfile` or
-    :meth:`from_uv_script` (calling ``Image(...)`` directly raises ``TypeError``) and extend it
-    with the ``with_*`` methods, each returning a new image. :attr:`content_hash` is the same for
-    the same recipe in every process and changes with any layer or the content of any file a
-    layer reads; :attr:`uri` is where the built image lives.
+    Create one with :meth:`from_debian_base`, :meth:`from_base`, :meth:`from_dockerfile`,
+    :meth:`from_uv_script` or :meth:`from_pixi_script` (calling ``Image(...)`` directly raises
+    ``TypeError``) and extend it with the ``with_*`` methods, each returning a new image.
+    :attr:`content_hash` is the same for the same recipe in every process and changes with any
+    layer or the content of any file a layer reads; :attr:`uri` is where the built image lives.
     """
 
     base_image: str | None = None
@@ -231,6 +274,56 @@ class Image:
         pip = _pip(index_url, extra_index_urls, pre, extra_args, secret_mounts)
         return image._add("uv_script", (path,), script=str(path), **pip)
 
+    @classmethod
+    def from_pixi_script(
+        cls,
+        script: Path | str,
+        *,
+        name: str,
+        registry: str | None = None,
+        registry_secret: str | Secret | None = None,
+        environment: str = "default",
+        extra_args: str | None = None,
+        platform: tuple[Architecture, ...] | None = None,
+        secret_mounts: SecretRequest | None = None,
+    ) -> Image:
+        """An image with the pixi environment a script's inline (PEP 723) metadata declares.
+
+        ``requires-python`` becomes the environment's conda ``python`` (unless
+        ``[tool.pixi.dependencies]`` names one), ``dependencies`` its PyPI packages and
+        ``[tool.pixi.dependencies]`` its conda packages; channels default to ``conda-forge`` and
+        platforms to the image's. A ``<script>.pixi.lock`` beside the script makes the install
+        ``--locked``. flyte is not added: list it in ``dependencies``. The hash follows the
+        metadata block and the lock, not the script's code.
+        """
+        path = Path(script)
+        if path.suffix != ".py":
+            raise ValueError(f"script must be a .py file, got {str(path)!r}")
+        platforms = _platforms(platform) or _DEFAULT_PLATFORMS
+        version = _current_python()
+        image = cls._new(
+            base_image=f"python:{'.'.join(map(str, version))}-slim-bookworm",
+            registry=registry,
+            registry_secret=registry_secret,
+            name=name,
+            platform=platforms,
+            python_version=version,
+            extendable=True,
+            _is_cloned=True,
+        )
+        sidecar = path.with_name(f"{path.name}.pixi.lock")
+        lock = (sidecar,) if sidecar.is_file() else ()
+        return image._add(
+            "pixi_script",
+            (path, *lock),
+            script=str(path),
+            pixi_lock=str(sidecar) if lock else None,
+            platforms=tuple(platforms),
+            environment=_pixi_environment(environment),
+            extra_args=extra_args,
+            secret_mounts=_mounts(secret_mounts),
+        )
+
     def _add(self, kind: str, files: tuple[Path, ...] = (), **options: Any) -> Image:
         return self._append(Layer(kind, tuple(options.items()), files))
 
@@ -328,6 +421,88 @@ class Image:
             mode=project_install_mode,
             **pip,
         )
+
+    def with_poetry_project(
+        self,
+        pyproject_file: str | Path,
+        poetry_lock: Path | None = None,
+        extra_args: str | None = None,
+        secret_mounts: SecretRequest | None = None,
+        project_install_mode: ProjectInstallMode = "dependencies_only",
+    ) -> Image:
+        """Install a Poetry project's locked dependencies, as ``poetry install --no-root`` would.
+
+        ``poetry_lock`` defaults to the ``poetry.lock`` beside ``pyproject_file``. With
+        ``"install_project"`` the project's whole folder is copied in and the project is installed
+        too (unless ``extra_args`` holds ``--no-root``). ``extra_args`` are ``poetry install``
+        options (``--with``, ``--without``, ``--only``, ``--extras``, ``--no-root``, ...). The
+        hash follows the pyproject.toml and poetry.lock (the whole folder with ``"install_project"``).
+        """
+        pyproject = Path(pyproject_file)
+        if pyproject.name != "pyproject.toml":
+            raise ValueError(f"pyproject_file must point to a pyproject.toml, got {str(pyproject)!r}")
+        _check_install_mode(project_install_mode)
+        lock = Path(poetry_lock) if poetry_lock is not None else pyproject.with_name("poetry.lock")
+        project = (pyproject.parent,) if project_install_mode == "install_project" else ()
+        return self._add(
+            "poetry_project",
+            (pyproject, lock, *project),
+            pyproject=str(pyproject),
+            poetry_lock=str(lock),
+            extra_args=extra_args,
+            secret_mounts=_mounts(secret_mounts),
+            mode=project_install_mode,
+        )
+
+    def with_pixi_project(
+        self,
+        manifest_file: str | Path,
+        pixi_lock: Path | None = None,
+        environment: str = "default",
+        extra_args: str | None = None,
+        secret_mounts: SecretRequest | None = None,
+        project_install_mode: ProjectInstallMode = "dependencies_only",
+    ) -> Image:
+        """Install a pixi project (conda and PyPI packages) with ``pixi install``; its environment
+        then runs the tasks and receives later Python packages, so it must provide ``python``.
+
+        ``manifest_file`` is a ``pixi.toml``, a ``pyproject.toml`` with ``[tool.pixi]`` sections,
+        or the folder holding one (``pixi.toml`` first). ``pixi_lock`` defaults to the
+        ``pixi.lock`` beside the manifest, if there is one; with a lock the install is
+        ``--locked`` (unless ``extra_args`` holds ``--frozen``). With ``"install_project"`` the
+        manifest's whole folder is copied in. The hash follows the manifest and lock (the whole
+        folder with ``"install_project"``).
+        """
+        manifest = Path(manifest_file)
+        if manifest.is_dir():
+            manifest = manifest / next((m for m in _PIXI_MANIFESTS if (manifest / m).is_file()), _PIXI_MANIFESTS[1])
+        if manifest.name not in _PIXI_MANIFESTS:
+            raise ValueError(f"manifest_file must be a pixi.toml or a pyproject.toml, got {str(manifest)!r}")
+        _check_install_mode(project_install_mode)
+        if pixi_lock is None and manifest.with_name("pixi.lock").is_file():
+            pixi_lock = manifest.with_name("pixi.lock")
+        lock = (Path(pixi_lock),) if pixi_lock is not None else ()
+        project = (manifest.parent,) if project_install_mode == "install_project" else ()
+        return self._add(
+            "pixi_project",
+            (manifest, *lock, *project),
+            manifest=str(manifest),
+            pixi_lock=str(pixi_lock) if pixi_lock is not None else None,
+            environment=_pixi_environment(environment),
+            extra_args=extra_args,
+            secret_mounts=_mounts(secret_mounts),
+            mode=project_install_mode,
+        )
+
+    def with_code_bundle(self, copy_style: CodeBundleCopyStyle = "loaded_modules", dst: str = ".") -> Image:
+        """Put the task's code in the image, at ``dst``: the modules it loaded (``"loaded_modules"``)
+        or the whole project folder (``"all"``). Where tasks run from a code bundle, as on the
+        server, the bundle already brings that code, so only a built container image changes."""
+        if copy_style not in get_args(CodeBundleCopyStyle):
+            raise ValueError(f"copy_style must be one of {get_args(CodeBundleCopyStyle)}, got {copy_style!r}")
+        if not isinstance(dst, str) or not dst.strip():
+            raise ValueError(f"dst must be a non-empty path, got {dst!r}")
+        return self._add("code_bundle", copy_style=copy_style, dst=dst)
 
     def with_env_vars(self, env_vars: Mapping[str, str]) -> Image:
         """Set environment variables in the image (in the given order)."""

@@ -92,6 +92,7 @@ TERMINAL_PHASES = frozenset({"SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT", "REC
 # mistake or an attack, and is refused (422) before anything is stored.
 MAX_CPU = 4096.0
 MAX_MEMORY_BYTES = 1 << 50  # 1 PiB
+MAX_GPUS = 1024
 MAX_TIMEOUT_S = 366 * 24 * 3600.0
 MAX_BACKOFF_S = 24 * 3600.0
 MAX_TIMESTAMP = 1e10  # the year 2286: later times are not timestamps a worker sends
@@ -173,7 +174,17 @@ class SecretSpec(_Model):
 
 
 ImageStepKind = Literal[
-    "pip", "requirements", "uv_script", "uv_project", "env", "workdir", "commands", "copy_file", "apt"
+    "pip",
+    "requirements",
+    "uv_script",
+    "uv_project",
+    "poetry_project",
+    "pixi_project",
+    "env",
+    "workdir",
+    "commands",
+    "copy_file",
+    "apt",
 ]
 
 
@@ -186,10 +197,19 @@ class ImageStep(_Model):
     extra_index_urls: list[str] = Field(default_factory=list, max_length=100)
     pre: bool = False
     extra_args: str | None = None
-    text: str | None = Field(default=None, description="A requirements file, a script or a pyproject.toml")
-    lock: str | None = Field(default=None, description="A uv.lock beside the pyproject.toml")
+    text: str | None = Field(
+        default=None, description="A requirements file, a script, a pyproject.toml or a pixi manifest"
+    )
+    lock: str | None = Field(default=None, description="The project's lock file: uv.lock, poetry.lock or pixi.lock")
     env: dict[Annotated[str, Field(pattern=_ENV_NAME)], str] = Field(default_factory=dict, max_length=1000)
-    path: str | None = Field(default=None, description="The working folder, or where a copied file goes")
+    path: str | None = Field(
+        default=None,
+        description="The working folder, where a copied file goes, where a pixi manifest goes, or the folder a "
+        "poetry project was copied to when the project itself is installed",
+    )
+    environment: str | None = Field(
+        default=None, pattern=r"^[a-z0-9-]{1,64}$", description="The pixi environment a pixi project installs"
+    )
     commands: list[str] = Field(default_factory=list, max_length=1000)
     content: Payload | None = Field(default=None, description="A copied file's bytes")
 
@@ -199,6 +219,10 @@ class ImageStep(_Model):
             raise ValueError("a copy_file step needs the file's path in the image and its content")
         if self.kind == "workdir" and not self.path:
             raise ValueError("a workdir step needs a path")
+        if self.kind == "poetry_project" and (self.text is None or self.lock is None):
+            raise ValueError("a poetry_project step needs the pyproject.toml and the poetry.lock")
+        if self.kind == "pixi_project" and (self.text is None or not self.path or not self.environment):
+            raise ValueError("a pixi_project step needs the manifest, its path in the image and the environment")
         return self
 
 
@@ -249,6 +273,10 @@ class TaskSpec(_Model):
     )
     cpu: float | None = Field(default=None, ge=0, le=MAX_CPU)
     memory_bytes: int | None = Field(default=None, ge=0, le=MAX_MEMORY_BYTES)
+    gpu: int | None = Field(default=None, ge=0, le=MAX_GPUS, description="How many accelerators the task needs")
+    accelerator: str | None = Field(
+        default=None, max_length=128, pattern=NAME_PATTERN, description="The accelerator's model, e.g. A100"
+    )
     retries: int = Field(default=0, ge=0, le=100)
     backoff_seconds: list[Annotated[float, Field(ge=0, le=MAX_BACKOFF_S)]] = Field(
         default_factory=list, max_length=101, description="Delay before retry n"

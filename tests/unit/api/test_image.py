@@ -65,6 +65,9 @@ def test_list_and_varargs_forms_are_equal() -> None:
         lambda i: i.clone(python_version=(3, 11)),
         lambda i: i.clone(base_image="python:3.12-slim"),
         lambda i: i.clone(platform=("linux/arm64",)),
+        lambda i: i.with_code_bundle(),
+        lambda i: i.with_code_bundle(copy_style="all"),
+        lambda i: i.with_code_bundle(dst="/app"),
     ],
 )
 def test_hash_changes_with_the_chain(other: object) -> None:
@@ -147,6 +150,18 @@ def test_from_base_is_not_extendable_until_cloned() -> None:
         (lambda: Image.from_debian_base().with_requirements("deps.in"), ValueError, "'deps.in'"),
         (lambda: Image.from_debian_base().with_uv_project("setup.cfg"), ValueError, "'setup.cfg'"),
         (lambda: Image.from_dockerfile("/no/such/Dockerfile", "r", "n"), FileNotFoundError, "Dockerfile"),
+        (lambda: Image.from_debian_base().with_poetry_project("setup.py"), ValueError, "'setup.py'"),
+        (
+            lambda: Image.from_debian_base().with_poetry_project("pyproject.toml", project_install_mode="all"),
+            ValueError,
+            "project_install_mode",
+        ),
+        (lambda: Image.from_debian_base().with_pixi_project("environment.yml"), ValueError, "'environment.yml'"),
+        (lambda: Image.from_debian_base().with_pixi_project("pixi.toml", environment="GPU_1"), ValueError, "'GPU_1'"),
+        (lambda: Image.from_pixi_script("job.sh", name="job"), ValueError, "'job.sh'"),
+        (lambda: Image.from_pixi_script("job.py", name="job", environment=""), ValueError, "environment"),
+        (lambda: Image.from_debian_base().with_code_bundle(copy_style="some"), ValueError, "copy_style"),
+        (lambda: Image.from_debian_base().with_code_bundle(dst=""), ValueError, "dst"),
     ],
 )
 def test_validation(make: object, error: type[Exception], named: str) -> None:
@@ -242,3 +257,77 @@ def test_pickled_image_can_still_be_extended() -> None:
     assert image == _chain()
     assert image.with_pip_packages("x") == _chain().with_pip_packages("x")
     assert dataclasses.replace(image, name="other").name == "other"
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_poetry_project_hash_follows_what_it_installs(tmp_path: Path) -> None:
+    pyproject = _write(tmp_path / "svc" / "pyproject.toml", "[tool.poetry]\nname = 'svc'\n")
+    lock = _write(tmp_path / "svc" / "poetry.lock", "# locked\n")
+    _write(tmp_path / "svc" / "svc" / "main.py", "X = 1\n")
+    base = Image.from_debian_base()
+
+    def digests() -> tuple[str, str]:
+        deps = base.with_poetry_project(pyproject).content_hash
+        whole = base.with_poetry_project(str(pyproject), project_install_mode="install_project").content_hash
+        return deps, whole
+
+    before = digests()
+    assert before[0] != before[1] and digests() == before
+    _write(tmp_path / "svc" / "svc" / "main.py", "X = 2\n")
+    code_changed = digests()
+    assert code_changed[0] == before[0] and code_changed[1] != before[1]  # only the copied project has the code
+    lock.write_text("# locked again\n")
+    relocked = digests()
+    assert relocked[0] != code_changed[0] and relocked[1] != code_changed[1]
+    assert base.with_poetry_project(pyproject, extra_args="--with dev").content_hash != digests()[0]
+    layer = base.with_poetry_project(pyproject)._layers[0]
+    assert layer.kind == "poetry_project" and dict(layer.options)["poetry_lock"] == str(lock)
+    assert base._layers == ()  # the image it was made from is unchanged
+    lock.unlink()
+    with pytest.raises(FileNotFoundError, match=r"poetry\.lock"):
+        base.with_poetry_project(pyproject).validate()
+
+
+def test_pixi_project_finds_its_manifest_and_lock(tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    _write(project / "pyproject.toml", "[tool.pixi.workspace]\n")
+    base = Image.from_debian_base()
+    options = dict(base.with_pixi_project(project)._layers[0].options)
+    assert (options["manifest"], options["pixi_lock"]) == (str(project / "pyproject.toml"), None)
+    without_lock = base.with_pixi_project(project).content_hash
+
+    manifest = _write(project / "pixi.toml", "[workspace]\n")
+    lock = _write(project / "pixi.lock", "version: 6\n")
+    options = dict(base.with_pixi_project(project)._layers[0].options)
+    assert (options["manifest"], options["pixi_lock"]) == (str(manifest), str(lock))
+    with_lock = base.with_pixi_project(project).content_hash
+    assert with_lock != without_lock
+    lock.write_text("version: 6\n# relocked\n")
+    assert base.with_pixi_project(manifest).content_hash != with_lock
+    assert (
+        base.with_pixi_project(manifest, environment="gpu").content_hash
+        != base.with_pixi_project(manifest).content_hash
+    )
+    with pytest.raises(FileNotFoundError, match=r"other\.lock"):
+        base.with_pixi_project(manifest, pixi_lock=tmp_path / "other.lock").validate()
+
+
+def test_from_pixi_script(tmp_path: Path) -> None:
+    script = _write(tmp_path / "job.py", '# /// script\n# dependencies = ["flyte"]\n# ///\nprint(1)\n')
+    image = Image.from_pixi_script(script, name="job", registry="ghcr.io/me", registry_secret="TOKEN")
+    assert image.uri == f"ghcr.io/me/job:{image.content_hash}"
+    assert image.platform == ("linux/amd64", "linux/arm64")
+    assert image._image_registry_secret == Secret("TOKEN")
+    assert dict(image._layers[0].options)["platforms"] == ("linux/amd64", "linux/arm64")
+    assert Image.from_pixi_script(script, name="job", platform=("linux/arm64",)).platform == ("linux/arm64",)
+    # Its code is not in the image; its metadata is.
+    script.write_text('# /// script\n# dependencies = ["flyte"]\n# ///\nprint(2)\n')
+    assert Image.from_pixi_script(script, name="job", registry="ghcr.io/me").content_hash == image.content_hash
+    script.write_text('# /// script\n# dependencies = ["flyte", "rich"]\n# ///\nprint(2)\n')
+    assert Image.from_pixi_script(script, name="job", registry="ghcr.io/me").content_hash != image.content_hash
+    assert image.with_pip_packages("six").uri != image.uri

@@ -7,10 +7,13 @@ copies are written relative to ``context``, the folder the container build is ru
 from __future__ import annotations
 
 import json
+import posixpath
 import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flyte._internal.imagebuild._pixi import PIXI_PROJECT_DIR, script_manifest
+from flyte._internal.imagebuild._poetry import POETRY_PROJECT_DIR
 from flyte.errors import ImageBuildError
 
 if TYPE_CHECKING:
@@ -19,6 +22,10 @@ if TYPE_CHECKING:
 __all__ = ["render_dockerfile"]
 
 _UV = "COPY --from=ghcr.io/astral-sh/uv:latest /uv /usr/local/bin/uv"
+_PIXI = "COPY --from=ghcr.io/prefix-dev/pixi:latest /usr/local/bin/pixi /usr/local/bin/pixi"
+_UV_KINDS = ("pip", "requirements", "uv_script", "uv_project", "poetry_project")
+# Ends the generated pixi.toml written inline; no TOML line is this word alone.
+_MANIFEST_END = "FLYTE_PIXI_MANIFEST"
 
 
 def _relative(path: str, context: Path) -> str:
@@ -47,6 +54,62 @@ def _install(options: dict[str, Any], *what: str) -> str:
     return f"RUN uv pip install --system {flags + ' ' if flags else ''}{shlex.join(what)}"
 
 
+def _poetry(options: dict[str, Any], context: Path) -> list[str]:
+    pyproject, lock = Path(options["pyproject"]), Path(options["poetry_lock"])
+    extra = options.get("extra_args") or ""
+    if options.get("mode") == "install_project":
+        lines = [f"COPY {_relative(str(pyproject.parent), context)} {POETRY_PROJECT_DIR}"]
+        if lock.resolve() != (pyproject.parent / "poetry.lock").resolve():
+            lines.append(f"COPY {_relative(str(lock), context)} {POETRY_PROJECT_DIR}/poetry.lock")
+    else:
+        lines = [
+            f"COPY {_relative(str(pyproject), context)} {POETRY_PROJECT_DIR}/pyproject.toml",
+            f"COPY {_relative(str(lock), context)} {POETRY_PROJECT_DIR}/poetry.lock",
+        ]
+        # Only the two files are in the image: the project itself cannot be installed.
+        extra = extra if "--no-root" in extra.split() else f"--no-root {extra}".strip()
+    install = f"POETRY_VIRTUALENVS_CREATE=false poetry install {extra}".strip()
+    return [*lines, f"RUN uv pip install --system poetry && cd {POETRY_PROJECT_DIR} && {install}"]
+
+
+def _pixi(kind: str, options: dict[str, Any], context: Path) -> list[str]:
+    lines = [_PIXI]
+    copied = kind == "pixi_project" and options.get("mode") == "install_project"
+    if kind == "pixi_script":
+        script = Path(options["script"])
+        manifest = f"{PIXI_PROJECT_DIR}/pixi.toml"
+        text = script_manifest(script.read_text(), script.name, options["platforms"])
+        lines.append(f'COPY <<"{_MANIFEST_END}" {manifest}\n{text}{_MANIFEST_END}')
+    else:
+        source = Path(options["manifest"])
+        manifest = f"{PIXI_PROJECT_DIR}/{source.name}"
+        target = PIXI_PROJECT_DIR if copied else manifest
+        lines.append(f"COPY {_relative(str(source.parent if copied else source), context)} {target}")
+    lock = options.get("pixi_lock")
+    extra = options.get("extra_args") or ""
+    if lock:
+        if not (copied and Path(lock).resolve() == Path(options["manifest"]).resolve().with_name("pixi.lock")):
+            lines.append(f"COPY {_relative(lock, context)} {PIXI_PROJECT_DIR}/pixi.lock")
+        # pixi refuses --locked with --frozen, which asks for the lock as it is, unchecked.
+        extra = extra if "--frozen" in extra.split() else f"--locked {extra}".strip()
+    environment = options["environment"]
+    prefix = f"{PIXI_PROJECT_DIR}/.pixi/envs/{environment}"
+    install = f"RUN pixi install --manifest-path {manifest} --environment {environment} {extra}".strip()
+    # The pixi environment runs the tasks, and later layers install into it.
+    return [*lines, install, f'ENV VIRTUAL_ENV="{prefix}"', f'ENV PATH="{prefix}/bin:$PATH"']
+
+
+def _code_bundle(options: dict[str, Any], context: Path) -> list[str]:
+    from flyte._internal.bundle import build_bundle
+
+    dst = options["dst"]
+    if options["copy_style"] == "all":
+        return ["# the task's code: the whole build context", f"COPY . {dst}"]
+    files = build_bundle(context).files
+    header = "# the task's code: the modules loaded from the build context, as its code bundle holds them"
+    return [header, *(f"COPY {name} {posixpath.join(dst, name)}" for name in files)]
+
+
 def _lines(kind: str, options: dict[str, Any], context: Path) -> list[str]:
     if kind == "apt":
         packages = shlex.join(options["packages"])
@@ -71,6 +134,12 @@ def _lines(kind: str, options: dict[str, Any], context: Path) -> list[str]:
         install = "" if options.get("mode") == "install_project" else " --no-install-project"
         lines.append(f"RUN cd /project && UV_PROJECT_ENVIRONMENT=/usr/local uv sync{install}")
         return lines
+    if kind == "poetry_project":
+        return _poetry(options, context)
+    if kind in ("pixi_project", "pixi_script"):
+        return _pixi(kind, options, context)
+    if kind == "code_bundle":
+        return _code_bundle(options, context)
     if kind == "env":
         return [f"ENV {key}={json.dumps(value)}" for key, value in options["env_vars"]]
     if kind == "workdir":
@@ -97,7 +166,7 @@ def render_dockerfile(image: Image, context: Path | None = None) -> str:
     if image.dockerfile is not None:
         return image.dockerfile.read_text()
     lines = [f"# {image.uri}", f"FROM {image.base_image or image.name}"]
-    if any(layer.kind in ("pip", "requirements", "uv_script", "uv_project") for layer in image._layers):
+    if any(layer.kind in _UV_KINDS for layer in image._layers):
         lines.append(_UV)
     for layer in image._layers:
         lines.extend(_lines(layer.kind, dict(layer.options), context))

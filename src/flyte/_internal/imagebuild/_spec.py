@@ -9,6 +9,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from flyte._internal import wire
+from flyte._internal.imagebuild._pixi import PIXI_PROJECT_DIR, script_manifest
+from flyte._internal.imagebuild._poetry import POETRY_PROJECT_DIR
 from flyte.errors import ImageBuildError
 
 if TYPE_CHECKING:
@@ -21,7 +23,8 @@ MAX_IMAGE_FILES_BYTES = 32 * 1024 * 1024
 
 _PIP_KINDS = ("pip", "requirements", "uv_script", "uv_project")
 # The server's workers run its own flyte: a layer installing another copy changes nothing there.
-_IGNORED = ("local_flyte", "dockerignore")
+# Their tasks' code comes in the run's code bundle, so baking it in (code_bundle) changes nothing.
+_IGNORED = ("local_flyte", "dockerignore", "code_bundle")
 
 
 def _pip_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -75,6 +78,47 @@ def _copies(src: Path, dst: str, ignore: tuple[str, ...] = ()) -> list[wire.Imag
     return steps
 
 
+def _poetry_steps(options: dict[str, Any], ignore: tuple[str, ...]) -> list[wire.ImageStep]:
+    """A poetry project: its folder copied first when the project itself is installed."""
+    pyproject = Path(options["pyproject"])
+    copied = options["mode"] == "install_project"
+    steps = _copies(pyproject.parent, POETRY_PROJECT_DIR, ignore) if copied else []
+    step = wire.ImageStep(
+        kind="poetry_project",
+        text=_read_text(options["pyproject"], "pyproject.toml"),
+        lock=_read_text(options["poetry_lock"], "poetry.lock"),
+        extra_args=options["extra_args"],
+        path=POETRY_PROJECT_DIR if copied else None,
+    )
+    return [*steps, step]
+
+
+def _pixi_steps(kind: str, options: dict[str, Any], ignore: tuple[str, ...]) -> list[wire.ImageStep]:
+    """A pixi project (its folder copied first with ``install_project``), or a pixi script as the
+    project its metadata describes."""
+    steps = []
+    if kind == "pixi_script":
+        script = Path(options["script"])
+        manifest = script_manifest(_read_text(options["script"], "pixi script"), script.name, options["platforms"])
+        manifest_name = "pixi.toml"
+    else:
+        manifest_path = Path(options["manifest"])
+        if options["mode"] == "install_project":
+            steps = _copies(manifest_path.parent, PIXI_PROJECT_DIR, ignore)
+        manifest = _read_text(options["manifest"], "pixi manifest")
+        manifest_name = manifest_path.name
+    lock = options["pixi_lock"]
+    step = wire.ImageStep(
+        kind="pixi_project",
+        text=manifest,
+        lock=_read_text(lock, "pixi.lock") if lock else None,
+        path=f"{PIXI_PROJECT_DIR}/{manifest_name}",
+        environment=options["environment"],
+        extra_args=options["extra_args"],
+    )
+    return [*steps, step]
+
+
 def _steps(kind: str, options: dict[str, Any], ignore: tuple[str, ...] = ()) -> list[wire.ImageStep]:
     if kind == "pip":
         return [wire.ImageStep(kind="pip", packages=list(options["packages"]), **_pip_options(options))]
@@ -94,6 +138,10 @@ def _steps(kind: str, options: dict[str, Any], ignore: tuple[str, ...] = ()) -> 
                 **_pip_options(options),
             )
         ]
+    if kind == "poetry_project":
+        return _poetry_steps(options, ignore)
+    if kind in ("pixi_project", "pixi_script"):
+        return _pixi_steps(kind, options, ignore)
     if kind == "apt":
         return [wire.ImageStep(kind="apt", packages=list(options["packages"]))]
     if kind == "env":

@@ -2,7 +2,9 @@
 
 An image lives in ``<root>/<hash>/``: ``venv/`` (its Python and packages), ``root/`` (what the
 image's files and working folder would be in a container: absolute image paths land under it),
-``image.json`` (the variables and working folder to start processes with) and ``build.log``.
+``image.json`` (the interpreter, variables and working folder to start processes with) and
+``build.log``. A pixi project's environment, once installed, replaces ``venv/`` as the image's
+interpreter and receives the packages of the steps after it, as in a container image.
 ``image.json`` is written last, so an image is used only once whole (a failed build is removed);
 one lock per image (a thread lock and a file lock) makes a hundred callers asking at once build
 it once while the others wait for it.
@@ -30,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import TextIO
 
 from flyte._internal import wire
+from flyte._internal.imagebuild._poetry import poetry_plan
 from flyte.errors import ImageBuildError
 
 __all__ = ["BuiltImage", "ImageBuilder"]
@@ -114,13 +117,14 @@ class ImageBuilder:
         try:
             with open(log_path, "w") as log:
                 try:
-                    env, workdir = _Steps(spec, folder, log, self.allow_apt).run()
+                    env, workdir, python = _Steps(spec, folder, log, self.allow_apt).run()
                 except OSError as e:
                     # A step the recipe made impossible (a file over a folder, say), not a server fault.
                     raise ImageBuildError(f"building image {spec.uri} failed: {e}") from e
             shutil.copy(log_path, folder / "build.log")
             # Written last: its presence is what says the image is whole.
-            (folder / "image.json").write_text(json.dumps({"env": env, "workdir": workdir, "uri": spec.uri}))
+            record = {"env": env, "workdir": workdir, "uri": spec.uri, "python": python}
+            (folder / "image.json").write_text(json.dumps(record))
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -143,7 +147,8 @@ def _read_built(spec: wire.ImageSpec, folder: Path) -> BuiltImage | None:
     return BuiltImage(
         hash=spec.hash,
         uri=spec.uri,
-        python=folder / "venv" / "bin" / "python",
+        # Images built before pixi environments could replace the venv recorded no interpreter.
+        python=folder / recorded.get("python", "venv/bin/python"),
         env=dict(recorded["env"]),
         workdir=folder / "root" / recorded["workdir"],
         log=folder / "build.log",
@@ -170,9 +175,17 @@ class _Steps:
         self.allow_apt = allow_apt
         self.env: dict[str, str] = {}
         self.workdir = "."
+        # The environment that runs tasks and receives packages: the venv, or a pixi environment.
+        self.active = self.venv
 
-    def run(self) -> tuple[dict[str, str], str]:
-        """Runs every step; returns the image's variables and working folder (under ``root/``)."""
+    @property
+    def python(self) -> Path:
+        """The interpreter of the active environment."""
+        return self.active / "bin" / "python"
+
+    def run(self) -> tuple[dict[str, str], str, str]:
+        """Runs every step; returns the image's variables, working folder (under ``root/``) and
+        interpreter (relative to the image's folder)."""
         self.image_root.mkdir()
         server_python = ".".join(map(str, sys.version_info[:2]))
         if self.spec.python != server_python:
@@ -182,14 +195,14 @@ class _Steps:
         for index, step in enumerate(self.spec.steps):
             self._note(f"step {index + 1}/{len(self.spec.steps)}: {step.kind}")
             getattr(self, f"_{step.kind}")(step)
-        return self.env, self.workdir
+        return self.env, self.workdir, self.python.relative_to(self.folder).as_posix()
 
     def _note(self, text: str) -> None:
         print(f"# {text}", file=self.log, flush=True)
 
     def _process_env(self) -> dict[str, str]:
-        env = {**os.environ, **self.env, "VIRTUAL_ENV": str(self.venv)}
-        env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+        env = {**os.environ, **self.env, "VIRTUAL_ENV": str(self.active)}
+        env["PATH"] = f"{self.active / 'bin'}{os.pathsep}{env.get('PATH', '')}"
         env["UV_PYTHON_DOWNLOADS"] = "never"
         return env
 
@@ -216,15 +229,20 @@ class _Steps:
         return "\n".join(lines[-_LOG_TAIL_LINES:])
 
     def _install(self, step: wire.ImageStep, *what: str) -> None:
-        args = [_uv(), "pip", "install", "--python", str(self.venv / "bin" / "python")]
-        if step.index_url:
-            args += ["--index-url", step.index_url]
-        for url in step.extra_index_urls:
+        self._uv_install(list(what), step.index_url, step.extra_index_urls, step.pre, step.extra_args)
+
+    def _uv_install(
+        self, what: list[str], index_url: str | None, extra_index_urls: list[str], pre: bool, extra_args: str | None
+    ) -> None:
+        args = [_uv(), "pip", "install", "--python", str(self.python)]
+        if index_url:
+            args += ["--index-url", index_url]
+        for url in extra_index_urls:
             args += ["--extra-index-url", url]
-        if step.pre:
+        if pre:
             args.append("--prerelease=allow")
-        if step.extra_args:
-            args += shlex.split(step.extra_args)
+        if extra_args:
+            args += shlex.split(extra_args)
         self._run([*args, *what])
 
     def _pip(self, step: wire.ImageStep) -> None:
@@ -254,6 +272,60 @@ class _Steps:
             self._install(step, "-r", str(exported))
         else:
             self._install(step, "-r", str(project / "pyproject.toml"))
+
+    def _poetry_project(self, step: wire.ImageStep) -> None:
+        # Copied in by the steps before this one when the project itself is installed.
+        project = self._inside(step.path) if step.path else self.folder / "poetry-project"
+        project.mkdir(parents=True, exist_ok=True)
+        (project / "pyproject.toml").write_text(step.text or "")
+        (project / "poetry.lock").write_text(step.lock or "")
+        plan = poetry_plan(step.text or "", step.lock or "", step.extra_args, project, step.path is not None)
+        indexes = (plan.index_url, plan.extra_index_urls, plan.pre, None)
+        if plan.requirements:
+            requirements = self.folder / "poetry-requirements.txt"
+            requirements.write_text("\n".join(plan.requirements) + "\n")
+            what = ["-r", str(requirements)]
+            if plan.constraints:
+                constraints = self.folder / "poetry-constraints.txt"
+                constraints.write_text("\n".join(plan.constraints) + "\n")
+                what += ["-c", str(constraints)]
+            self._uv_install(what, *indexes)
+        if plan.install_root:
+            # Its dependencies are installed above, from the lock, as poetry install does.
+            self._uv_install(["--no-deps", str(project)], *indexes)
+
+    def _pixi_project(self, step: wire.ImageStep) -> None:
+        pixi = shutil.which("pixi", path=self._process_env()["PATH"])
+        if pixi is None:
+            raise ImageBuildError(
+                f"image {self.spec.uri} installs a pixi project, which needs the pixi command: it is not on this "
+                "machine's PATH. Install pixi (https://pixi.sh) where images are built, or build the image as a "
+                "container (flyte build FILE ENV --dockerfile)"
+            )
+        manifest = self._inside(step.path or "pixi.toml")
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        manifest.write_text(step.text or "")
+        environment = step.environment or "default"
+        args = [pixi, "install", "--manifest-path", str(manifest), "--environment", environment]
+        extra = shlex.split(step.extra_args or "")
+        if step.lock is not None:
+            (manifest.parent / "pixi.lock").write_text(step.lock)
+            # pixi refuses --locked with --frozen, which asks for the lock as it is, unchecked.
+            if "--frozen" not in extra:
+                args.append("--locked")
+        self._run([*args, *extra])
+        prefix = manifest.parent / ".pixi" / "envs" / environment
+        if not (prefix / "bin" / "python").exists():
+            raise ImageBuildError(
+                f"image {self.spec.uri}: the pixi environment {environment!r} has no python: add python to the "
+                f"dependencies of {PurePosixPath(step.path or 'pixi.toml').name}"
+            )
+        self.active = prefix
+        if not _see_host_packages(prefix):
+            self._note(
+                f"the pixi environment's Python is not this server's ({'.'.join(map(str, sys.version_info[:2]))}): "
+                "it must provide flyte itself"
+            )
 
     def _env(self, step: wire.ImageStep) -> None:
         self.env.update(step.env)
@@ -305,13 +377,18 @@ def _apt_installed(package: str) -> bool:
     return result.returncode == 0 and "install ok installed" in result.stdout
 
 
-def _see_host_packages(venv: Path) -> None:
-    """Lets the environment import this interpreter's packages (flyte's among them) after its own."""
+def _see_host_packages(prefix: Path) -> bool:
+    """Lets the environment at ``prefix`` import this interpreter's packages (flyte's among them)
+    after its own; False (and nothing done) when its Python is another version, whose packages
+    this interpreter's compiled ones would not fit."""
     import flyte
 
+    site_packages = prefix / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    if not site_packages.is_dir():
+        return False
     paths = [str(Path(flyte.__file__).resolve().parent.parent), *site.getsitepackages()]
-    (site_packages,) = venv.glob("lib/python*/site-packages")
     (site_packages / "zz_flyte_host.pth").write_text("\n".join(dict.fromkeys(paths)) + "\n")
+    return True
 
 
 def script_dependencies(script: str) -> list[str]:

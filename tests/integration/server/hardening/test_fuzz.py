@@ -96,7 +96,9 @@ LONG_POLLS: dict[tuple[str, str], tuple[str, str, float]] = {
 # Steps of an image recipe that run commands or reach package indexes: a valid recipe is built
 # for real, and the fuzzer must not run random shell commands or look up random package names.
 # The steps left (variables, folders, file copies, apt presence checks) stay on this machine.
-UNSAFE_IMAGE_STEPS = frozenset({"pip", "requirements", "uv_script", "uv_project", "commands"})
+UNSAFE_IMAGE_STEPS = frozenset(
+    {"pip", "requirements", "uv_script", "uv_project", "poetry_project", "pixi_project", "commands"}
+)
 
 # Operations that end the seeded runs or attempts run last, so that the others see them in flight.
 ENDING_OPERATIONS = ("/abort", "/complete")
