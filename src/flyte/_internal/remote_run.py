@@ -21,6 +21,7 @@ from flyte._internal.engine.naming import new_run_name
 from flyte._internal.engine.offload import offload_threshold, to_stored
 from flyte._internal.imagebuild import environment_images, image_spec
 from flyte._internal.serde import hash_bytes
+from flyte._resources import Device
 from flyte._retry import RetryStrategy
 from flyte._reusable import ReusePolicy
 from flyte.errors import RuntimeUserError
@@ -41,11 +42,14 @@ def task_spec(task: AsyncFunctionTaskTemplate[Any, Any, Any], root: Path, *, wit
     retries = task.retries
     assert isinstance(retries, RetryStrategy)  # TaskTemplate normalises an int count
     resources = task.resources
+    device = resources.get_device() if resources is not None else None
     return wire.TaskSpec(
         name=task.name,
         module=task_module_ref(task, root),
         cpu=resources.cpu_cores() if resources is not None else None,
         memory_bytes=resources.memory_bytes() if resources is not None else None,
+        gpu=device.quantity if device is not None else None,
+        accelerator=_accelerator(device),
         retries=retries.count,
         backoff_seconds=[retries.delay_seconds(attempt) for attempt in range(1, retries.count + 1)],
         timeout_seconds=task.timeout_seconds,
@@ -58,6 +62,15 @@ def task_spec(task: AsyncFunctionTaskTemplate[Any, Any, Any], root: Path, *, wit
         environment=task.parent_env_name,
         image=image_spec(task.image) if with_image else None,
     )
+
+
+def _accelerator(device: Device | None) -> str | None:
+    """The accelerator model a device names (``"A100"``), or its class beyond plain GPUs (``"TPU"``)."""
+    if device is None:
+        return None
+    if device.device:
+        return device.device.replace(" ", "_")
+    return None if device.device_class == "GPU" else device.device_class
 
 
 def _reuse_spec(policy: ReusePolicy | None) -> wire.ReuseSpec | None:

@@ -72,6 +72,12 @@ def start() -> None:
     metavar="NAME",
     help="Pass the server's variable NAME to workers (repeatable); they get only a short allow-list otherwise.",
 )
+@click.option(
+    "--executor",
+    metavar="process|ray|ray://HOST:PORT",
+    help="Where attempts run: this machine's processes (default), a Ray cluster started with the server "
+    "(ray), or a running Ray cluster joined through its client port (ray://HOST:PORT).",
+)
 def start_server(
     host: str,
     port: int,
@@ -88,6 +94,7 @@ def start_server(
     allow_installed_modules: bool,
     allow_apt: bool,
     worker_env: tuple[str, ...],
+    executor: str | None,
 ) -> None:
     """Serve the flyte API and the scheduler on HOST:PORT until interrupted.
 
@@ -96,6 +103,7 @@ def start_server(
     """
     try:
         from flyte.server.app import serve
+        from flyte.server.executors.ray_cluster import check_executor
         from flyte.server.options import database_url, has_password, settings_from_options
     except ModuleNotFoundError as e:
         if e.name not in _SERVER_PACKAGES:
@@ -125,6 +133,7 @@ def start_server(
         allow_installed_modules=allow_installed_modules,
         allow_apt=allow_apt,
         worker_env=worker_env,
+        executor=check_executor(executor) if executor is not None else None,
     )
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"Flyte server: http://{shown_host}:{port} (set admin.endpoint to use it)")

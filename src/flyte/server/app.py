@@ -125,7 +125,6 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from flyte.server.executors.process import ProcessExecutor
         from flyte.server.scheduler import Scheduler
 
         images = ImageBuilder(
@@ -136,17 +135,7 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
             settings=settings,
             engine=engine,
             notifier=notifier,
-            executor=executor
-            or ProcessExecutor(
-                settings.server_home,
-                lambda digest: bundle_repo.bundle_uri(engine, digest),
-                base_environment(settings.worker_env),
-                images=images,
-                zygote_idle_s=settings.zygote_idle_s,
-                max_zygotes=settings.max_zygotes,
-                bundle_limits=settings.bundle_limits,
-                on_exit=notifier.wake_scheduler,
-            ),
+            executor=executor or _executor(settings, engine, images, notifier),
             images=images,
         )
         app.state.server = state
@@ -169,11 +158,59 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
     return app
 
 
+def _executor(settings: ServerSettings, engine: Engine, images: ImageBuilder, notifier: Notifier) -> Executor:
+    """The executor that ``--executor`` names: processes of this machine, or a Ray cluster."""
+
+    def bundle_uri(digest: str) -> str | None:
+        return bundle_repo.bundle_uri(engine, digest)
+
+    if settings.executor.startswith("ray"):
+        from flyte.server.executors.ray_executor import RayExecutor
+
+        return RayExecutor(
+            settings.executor,
+            store=settings.store_prefix,
+            bundle_uri=bundle_uri,
+            base_env=base_environment(settings.worker_env),
+            bundle_limits=settings.bundle_limits,
+            allow_apt=settings.allow_apt,
+            max_images=settings.max_images,
+            on_exit=notifier.wake_scheduler,
+        )
+    from flyte.server.executors.process import ProcessExecutor
+
+    return ProcessExecutor(
+        settings.server_home,
+        bundle_uri,
+        base_environment(settings.worker_env),
+        images=images,
+        zygote_idle_s=settings.zygote_idle_s,
+        max_zygotes=settings.max_zygotes,
+        bundle_limits=settings.bundle_limits,
+        on_exit=notifier.wake_scheduler,
+    )
+
+
+def _join_ray(settings: ServerSettings) -> None:
+    """Joins (or starts) the Ray cluster before serving, so that a cluster that cannot be used
+    stops the server with one line saying why, not a traceback."""
+    from flyte.errors import ConfigError
+    from flyte.server.executors.ray_cluster import check_cluster, connect
+
+    try:
+        connect(settings.executor)
+        check_cluster(settings.store_prefix)
+    except ConfigError as e:
+        sys.exit(f"error: {e.message}")
+
+
 def serve(settings: ServerSettings) -> None:
     """Runs a server until interrupted (what ``flyte start server`` does)."""
     import uvicorn
 
     settings.server_home.mkdir(parents=True, exist_ok=True)
+    if settings.executor.startswith("ray"):
+        _join_ray(settings)
     app = create_app(settings)
     print(f"flyte server {__version__} listening on {settings.endpoint}", file=sys.stderr, flush=True)
     uvicorn.run(

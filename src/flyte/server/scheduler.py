@@ -194,7 +194,7 @@ class Scheduler:
             error = wire.ErrorInfo(
                 code="WorkerExited",
                 kind="system",
-                message=f"The worker exited with code {exited.returncode} before reporting a result",
+                message=exited.message or f"The worker exited with code {exited.returncode} before reporting a result",
             )
         self._end(flight, error)
 

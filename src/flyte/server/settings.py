@@ -36,6 +36,9 @@ class ServerSettings:
     """At most this many warm zygotes: the least recently used idle ones are stopped beyond it."""
     max_images: int = 32
     """At most this many built image environments: the least recently used unused ones are removed."""
+    executor: str = "process"
+    """Where attempts run: ``process`` (this machine), ``ray`` (a Ray cluster of this machine, started
+    with the server) or ``ray://HOST:PORT`` (a running Ray cluster, joined through its client port)."""
 
     @property
     def bundle_limits(self) -> BundleLimits:

@@ -93,3 +93,19 @@ def test_a_bad_port_is_a_usage_error(served: list[ServerSettings]) -> None:
 
 def test_listed_in_the_help() -> None:
     assert "  start   Start the flyte server.\n" in flyte("--help").stdout
+
+
+@pytest.mark.parametrize("executor", ["process", "ray", "ray://head.example:10001"])
+def test_the_executor(served: list[ServerSettings], executor: str) -> None:
+    result = flyte("start", "server", "--executor", executor)
+    assert result.exit_code == 0, result.output
+    assert served[0].executor == executor
+
+
+@pytest.mark.parametrize("executor", ["spark", "ray://", "ray://host", "ray://host:99999", "ray:host:1"])
+def test_an_unknown_executor_is_one_line(served: list[ServerSettings], executor: str) -> None:
+    result = flyte("start", "server", "--executor", executor)
+    assert result.exit_code != 0
+    assert f"--executor must be one of process, ray, ray://HOST:PORT, got {executor!r}" in result.stderr
+    assert "Traceback" not in result.output
+    assert served == []

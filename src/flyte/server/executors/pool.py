@@ -24,7 +24,7 @@ from typing import Any
 from flyte._internal import wire
 from flyte.server.executors.base import Exit, Launch
 
-__all__ = ["ReplicaPools"]
+__all__ = ["ReplicaPools", "exit_of_done"]
 
 _PoolKey = tuple[str | None, str | None, str]
 Spawn = Callable[[str, str | None, "wire.ImageSpec | None"], "subprocess.Popen[bytes]"]
@@ -47,6 +47,20 @@ class _Pool:
     image: wire.ImageSpec | None
     replicas: dict[str, _Replica] = field(default_factory=dict)
     waiting: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def exit_of_done(worker: str, message: dict[str, Any], reason: str | None) -> Exit:
+    """The exit of an attempt that a replica reported ``done``, with its outcome and last logs;
+    ``reason`` is why the executor stopped it, if it did."""
+    reason = reason or message.get("reason")
+    outcome = message.get("outcome")
+    return Exit(
+        worker,
+        0,
+        reason if reason != "over" else "aborted",
+        outcome=wire.CompleteAttempt.model_validate(outcome) if outcome is not None else None,
+        logs=tuple(wire.LogLine.model_validate(line) for line in message.get("logs", ())),
+    )
 
 
 class ReplicaPools:
@@ -209,17 +223,7 @@ class ReplicaPools:
                     if not replica.running:
                         replica.idle_since = time.monotonic()
                     self._where.pop(worker, None)
-                    reason = self._reasons.pop(worker, None) or message.get("reason")
-                    outcome = message.get("outcome")
-                    self._report(
-                        Exit(
-                            worker,
-                            0,
-                            reason if reason != "over" else "aborted",
-                            outcome=wire.CompleteAttempt.model_validate(outcome) if outcome is not None else None,
-                            logs=tuple(wire.LogLine.model_validate(line) for line in message.get("logs", ())),
-                        )
-                    )
+                    self._report(exit_of_done(worker, message, self._reasons.pop(worker, None)))
                 sends = self._assign(pool)
             self._deliver(sends)
         code = replica.process.wait()

@@ -39,6 +39,7 @@ from flyte._internal.bundle import DEFAULT_BUNDLE_LIMITS, BundleLimits
 from flyte._internal.imagebuild import ImageBuilder
 from flyte._internal.store.blob import get_store
 from flyte.server.executors.base import Exit, Launch
+from flyte.server.executors.memory import resident_bytes
 from flyte.server.executors.pool import ReplicaPools
 
 _Key = tuple[str | None, str | None]
@@ -336,8 +337,6 @@ class ProcessExecutor:
         return len(stopping)
 
     def _watch_memory(self) -> None:
-        import psutil
-
         reclaimed = time.monotonic()
         while not self._stopping.wait(_MEMORY_POLL_S):
             if time.monotonic() - reclaimed > _RECLAIM_EVERY_S:
@@ -352,20 +351,5 @@ class ProcessExecutor:
                 limited = [w for w in self._workers.values() if w.memory_limit and w.reason is None]
             for worker in limited:
                 assert worker.memory_limit is not None
-                if worker.pid is not None and _resident_bytes(psutil, worker.pid) > worker.memory_limit:
+                if worker.pid is not None and resident_bytes(worker.pid) > worker.memory_limit:
                     self.stop(worker.name, "oom")
-
-
-def _resident_bytes(psutil: Any, pid: int) -> int:
-    """Resident memory of a process and its descendants (0 if it is gone)."""
-    try:
-        process = psutil.Process(pid)
-        total = int(process.memory_info().rss)
-        for child in process.children(recursive=True):
-            try:
-                total += int(child.memory_info().rss)
-            except psutil.Error:
-                continue
-        return total
-    except psutil.Error:
-        return 0
