@@ -372,6 +372,7 @@ class ActionInfo(_Model):
     started_at: float | None = None
     ended_at: float | None = None
     error: ErrorInfo | None = None
+    waiting_reason: str | None = Field(default=None, description="Why a queued action has not started")
 
 
 class ActionDetail(ActionInfo):

@@ -100,6 +100,11 @@ def get_run(name: str, output_format: str) -> None:
     click.echo("")
     for line in action_tree(actions) if actions else ["No actions."]:
         click.echo(line)
+    waiting = [action for action in actions if action.waiting_reason]
+    if waiting:
+        click.echo("")
+    for action in waiting:
+        click.echo(f"Waiting:  {action.name}: {action.waiting_reason}")
 
 
 @click.command("io", short_help="Show the inputs and outputs of an action.")
@@ -125,6 +130,8 @@ def get_io(run: str, action: str, output_format: str) -> None:
         click.echo(json.dumps(jsonable({**body, "error": error}), indent=2, ensure_ascii=False))
         return
     click.echo(f"Action:  {run}/{action} {detail.task_name} ({detail.phase})")
+    if detail.waiting_reason:
+        click.echo(f"Waiting: {detail.waiting_reason}")
     _show_values("Inputs:", inputs)
     if detail.error is not None:
         click.echo(f"Error:   {error_line(detail.error)}")

@@ -102,6 +102,11 @@ class Action:
         return self._info.cache_status
 
     @property
+    def waiting_reason(self) -> str | None:
+        """Why a queued action has not started (it asks for more than the cluster has, say)."""
+        return self._info.waiting_reason
+
+    @property
     def error(self) -> BaseRuntimeError | None:
         """How the action failed, as the flyte error its caller saw."""
         return error_from_info(self._info.error) if self._info.error is not None else None

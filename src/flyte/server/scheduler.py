@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from flyte._internal import wire
 from flyte.errors import BaseRuntimeError
 from flyte.server.attempt_tokens import new_token
-from flyte.server.executors.base import Exit, Launch
+from flyte.server.executors.base import Capacity, Exit, Launch
 from flyte.server.repo import actions as action_repo
 from flyte.server.repo import attempts as attempt_repo
 from flyte.server.repo import runs as run_repo
@@ -61,11 +61,9 @@ class Scheduler:
         # Actions that could not even be failed (the database refused): skipped from then on.
         self._poisoned: set[tuple[str, str]] = set()
         self._stopping = asyncio.Event()
-        self.cpu_capacity = float(os.cpu_count() or 1)
-        self.memory_capacity = _total_memory()
         # Most workers spend their life waiting on the server or on children, so slots are more
         # plentiful than cores; tasks that ask for CPUs are also bounded by the CPU count.
-        self.max_workers = server.settings.max_workers or max(16, 12 * int(self.cpu_capacity))
+        self.max_workers = server.settings.max_workers or max(16, 12 * int(os.cpu_count() or 1))
 
     async def run(self) -> None:
         """Ticks until :meth:`stop`."""
@@ -281,8 +279,10 @@ class Scheduler:
         # Attempts on a reusable environment's replicas take no worker slot and no resources of
         # their own: the pool bounds them (replicas x concurrency) and queues what does not fit.
         busy = [row for row in active if not row.waiting and self._spec(row).reuse is None]
+        capacity = self._server.executor.capacity()
         cpu_used = sum(self._spec(row).cpu or 0.0 for row in busy)
         memory_used = sum(self._spec(row).memory_bytes or 0 for row in busy)
+        gpu_used = sum(self._spec(row).gpu or 0 for row in busy)
         slots = self.max_workers - len(busy)
         per_run: dict[str, int] = {}
         for row in active:
@@ -298,11 +298,12 @@ class Scheduler:
             if slots <= 0 and not pooled:
                 continue
             try:
-                if not pooled and not self._fits_machine(row, spec):
+                if not pooled and not self._can_ever_run(row, spec, capacity):
                     continue
                 if not pooled and (
-                    cpu_used + (spec.cpu or 0.0) > self.cpu_capacity
-                    or memory_used + (spec.memory_bytes or 0) > self.memory_capacity
+                    cpu_used + (spec.cpu or 0.0) > capacity.cpu
+                    or memory_used + (spec.memory_bytes or 0) > capacity.memory_bytes
+                    or gpu_used + (spec.gpu or 0) > capacity.gpu
                 ):
                     continue
                 limit = self._run_limit(row.run_name)
@@ -322,6 +323,7 @@ class Scheduler:
                 slots -= 1
                 cpu_used += spec.cpu or 0.0
                 memory_used += spec.memory_bytes or 0
+                gpu_used += spec.gpu or 0
         if pooled_rows:
             self._start_pooled(pooled_rows)
 
@@ -351,19 +353,17 @@ class Scheduler:
                 except Exception as e:
                     self._fail_action(row, e)
 
-    def _fits_machine(self, row: Any, spec: wire.TaskSpec) -> bool:
-        too_big = (spec.cpu or 0) > self.cpu_capacity or (spec.memory_bytes or 0) > self.memory_capacity
-        if not too_big:
+    def _can_ever_run(self, row: Any, spec: wire.TaskSpec, capacity: Capacity) -> bool:
+        """False for a task asking for more than the executor's machines have: it stays queued, and
+        the action says why (once), for `flyte get run` and the API to show."""
+        reason = capacity.shortfall(spec)
+        if reason is None:
             return True
-        message = (
-            f"Task '{spec.name}' requests cpu={spec.cpu} and memory={spec.memory_bytes} bytes, more than this "
-            f"server has (cpu={self.cpu_capacity:g}, memory={self.memory_capacity} bytes)"
-        )
-        worker = f"refused-{uuid.uuid4().hex[:8]}"
-        attempt = attempt_repo.start_attempt(self._server.engine, row.run_name, row.name, worker)
-        if attempt is not None:
-            flight = _InFlight(row.run_name, row.name, attempt, time.time(), None)
-            self._end(flight, wire.ErrorInfo(code="ResourcesUnavailable", kind="user", message=message))
+        if row.waiting_reason != reason and attempt_repo.set_waiting_reason(
+            self._server.engine, row.run_name, row.name, reason
+        ):
+            logger.warning("Action %s of run %s waits: %s", row.name, row.run_name, reason)
+            self._server.notifier.run_changed(row.run_name)
         return False
 
     def _run_limit(self, run_name: str) -> int | None:
@@ -422,7 +422,3 @@ class Scheduler:
         return True
 
 
-def _total_memory() -> int:
-    import psutil
-
-    return int(psutil.virtual_memory().total)

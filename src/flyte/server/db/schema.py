@@ -62,6 +62,7 @@ actions = Table(
     Column("heartbeat_at", Float),
     Column("waiting", Boolean, nullable=False),
     Column("worker", String(128)),
+    Column("waiting_reason", Text, doc="Why a queued action is not started (more than the cluster has, say)"),
     Index("actions_queued", "phase", "ready_at"),
     Index("actions_by_parent", "run_name", "parent"),
 )

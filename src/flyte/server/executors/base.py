@@ -36,6 +36,37 @@ class Exit:
     """The attempt's last log lines, reported with its outcome."""
 
 
+@dataclass(frozen=True)
+class Capacity:
+    """What the machines an executor runs on have in all: a task asking for more waits."""
+
+    cpu: float
+    memory_bytes: int
+    gpu: int
+    where: str
+    """What the numbers are of, for messages ("this machine", "the largest Ray node")."""
+    largest: tuple[float, int, int] | None = None
+    """The most CPUs, memory and GPUs any one machine has, when there are several: an attempt runs
+    on one machine, so it must fit there."""
+
+    def shortfall(self, task: wire.TaskSpec) -> str | None:
+        """Why the task can never run here (it asks for more than one machine has), or None."""
+        cpu, memory, gpu = self.largest or (self.cpu, self.memory_bytes, self.gpu)
+        missing = []
+        if (task.cpu or 0) > cpu:
+            missing.append(f"cpu={task.cpu:g} (has {cpu:g})")
+        if (task.memory_bytes or 0) > memory:
+            missing.append(f"memory={task.memory_bytes} bytes (has {memory})")
+        if (task.gpu or 0) > gpu:
+            missing.append(f"gpu={task.gpu} (has {gpu})")
+        if not missing:
+            return None
+        return (
+            f"Task '{task.name}' asks for {', '.join(missing)}, more than {self.where} has: it stays queued "
+            "until there is room (abort it, or give the cluster more)"
+        )
+
+
 class Executor(Protocol):
     """Runs each attempt in a worker of its own."""
 
@@ -57,3 +88,6 @@ class Executor(Protocol):
 
     def shutdown(self) -> None:
         """Stops watching workers; running workers are left to finish."""
+
+    def capacity(self) -> Capacity:
+        """What the executor's machines have in all (it may change: Ray nodes come and go)."""

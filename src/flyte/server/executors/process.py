@@ -2,7 +2,8 @@
 
 Each attempt gets a process of its own (so a crash, a memory blow-up or a kill touches one
 attempt only), yet starts in milliseconds: the zygote has already imported flyte and the task's
-module. A monitor thread enforces memory limits by watching each worker's resident memory.
+module. A monitor thread enforces memory limits by watching each worker's resident memory; a worker
+asking for fewer CPUs than the machine has is pinned to that many of its least busy cores.
 
 A bundle's first launch unpacks the bundle and starts its zygote on a thread of its own, never on
 the scheduler's: launches for it wait in a queue meanwhile, and fail together if it cannot start.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import signal
 import subprocess
@@ -38,7 +40,8 @@ from flyte._internal import wire
 from flyte._internal.bundle import DEFAULT_BUNDLE_LIMITS, BundleLimits
 from flyte._internal.imagebuild import ImageBuilder
 from flyte._internal.store.blob import get_store
-from flyte.server.executors.base import Exit, Launch
+from flyte.server.executors.base import Capacity, Exit, Launch
+from flyte.server.executors.machine import machine_capacity, usable_cpus
 from flyte.server.executors.memory import resident_bytes
 from flyte.server.executors.pool import ReplicaPools
 
@@ -61,6 +64,7 @@ class _Zygote:
 class _Worker:
     name: str
     memory_limit: int | None
+    cpus: tuple[int, ...] = ()  # the cores it is pinned to (none: it may use any)
     pid: int | None = None
     reason: str | None = None
     zygote: _Zygote | None = None  # the zygote asked to fork it, once asked
@@ -98,6 +102,8 @@ class ProcessExecutor:
         self._lock = threading.Lock()
         self._slot_freed = threading.Condition(self._lock)
         # poll() swaps the list of exits: the pools must append to whichever list is current.
+        self._capacity = machine_capacity()
+        self._cpus = usable_cpus()
         self._pools = ReplicaPools(self.spawn, lambda exited: self._exits.append(exited), self._lock, on_exit)
         self._stopping = threading.Event()
         self._monitor = threading.Thread(target=self._watch_memory, name="flyte-memory", daemon=True)
@@ -108,11 +114,12 @@ class ProcessExecutor:
         if launch.task.reuse is not None:
             self._pools.start(worker, launch)
             return
-        message = {"id": worker, "module": launch.task.module, "env": launch.env}
         image = launch.task.image
         key = (launch.bundle, image.hash if image is not None else None)
         with self._lock:
-            record = self._workers[worker] = _Worker(worker, launch.task.memory_bytes)
+            cpus = self._pick_cpus(launch.task.cpu)
+            record = self._workers[worker] = _Worker(worker, launch.task.memory_bytes, cpus)
+            message = {"id": worker, "module": launch.task.module, "env": launch.env, "cpus": list(cpus)}
             zygote = self._zygotes.get(key)
             if zygote is not None and zygote.process.poll() is None:
                 # Marked busy at once, so that the reclaimer cannot stop it before the launch is sent.
@@ -128,6 +135,21 @@ class ProcessExecutor:
                     queue.append(message)
                 return
         self._send(zygote, message)
+
+    def capacity(self) -> Capacity:
+        """This machine's CPUs, memory and GPUs."""
+        return self._capacity
+
+    def _pick_cpus(self, cpu: float | None) -> tuple[int, ...]:
+        """The least busy cores for a worker asking ``cpu`` cores (rounded up); none when it asks
+        for none, or for them all. Holds ``_lock``."""
+        if not cpu or math.ceil(cpu) >= len(self._cpus):
+            return ()
+        load = dict.fromkeys(self._cpus, 0)
+        for worker in self._workers.values():
+            for core in worker.cpus:
+                load[core] = load.get(core, 0) + 1
+        return tuple(sorted(sorted(self._cpus, key=lambda core: load[core])[: math.ceil(cpu)]))
 
     def _send(self, zygote: _Zygote, message: dict[str, Any]) -> None:
         assert zygote.process.stdin is not None

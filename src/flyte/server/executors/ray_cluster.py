@@ -18,12 +18,14 @@ from typing import Any
 from flyte._internal import wire
 from flyte._internal.store.blob import is_local
 from flyte.errors import ConfigError
+from flyte.server.executors.base import Capacity
 
 __all__ = [
     "EXECUTORS",
     "check_cluster",
     "check_executor",
     "check_store_reaches_nodes",
+    "cluster_capacity",
     "connect",
     "hosts_of",
     "ray_options",
@@ -98,6 +100,28 @@ def check_store_reaches_nodes(store: str, nodes: Iterable[Mapping[str, Any]]) ->
             f"({', '.join(sorted(hosts))}): start the server with --store s3://BUCKET/PREFIX (any S3 store that "
             "every node reaches)"
         )
+
+
+def cluster_capacity(nodes: Iterable[Mapping[str, Any]]) -> Capacity:
+    """What the live nodes have in all, and the largest of them (Ray's resources of each node)."""
+    per_node = [
+        (
+            float(node["Resources"].get("CPU", 0.0)),
+            int(node["Resources"].get("memory", 0)),
+            int(node["Resources"].get("GPU", 0)),
+        )
+        for node in nodes
+        if node.get("Alive", True) and node.get("Resources")
+    ]
+    if not per_node:
+        return Capacity(0.0, 0, 0, "the largest Ray node")
+    return Capacity(
+        cpu=sum(cpu for cpu, _, _ in per_node),
+        memory_bytes=sum(memory for _, memory, _ in per_node),
+        gpu=sum(gpu for _, _, gpu in per_node),
+        where="the largest Ray node",
+        largest=(max(c for c, _, _ in per_node), max(m for _, m, _ in per_node), max(g for _, _, g in per_node)),
+    )
 
 
 def check_cluster(store: str) -> None:

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flyte._internal.bundle import DEFAULT_BUNDLE_LIMITS, BundleLimits
-from flyte.server.executors.base import Exit, Launch
-from flyte.server.executors.ray_cluster import check_cluster, connect, ray_options
+from flyte.server.executors.base import Capacity, Exit, Launch
+from flyte.server.executors.ray_cluster import check_cluster, cluster_capacity, connect, ray_options
 from flyte.server.executors.ray_node import NodeTask, run_attempt
 from flyte.server.executors.ray_pools import RayPools
 
@@ -72,6 +72,7 @@ class RayExecutor:
         self._max_images = max_images
         self._on_exit = on_exit
         self._store_problem: str | None = None
+        self._capacity = Capacity(0.0, 0, 0, "the largest Ray node")
         self._check_nodes(raise_error=True)
         self._remote = ray.remote(run_attempt)
         self._lock = threading.Lock()
@@ -128,6 +129,10 @@ class RayExecutor:
         self._stopping.set()
         self._waiter.join(timeout=5)
         self._ray.shutdown()
+
+    def capacity(self) -> Capacity:
+        """What the cluster's live nodes have in all (refreshed every few seconds)."""
+        return self._capacity
 
     # -- what the pools share -------------------------------------------------------------------
 
@@ -204,9 +209,11 @@ class RayExecutor:
         ended(result, error)
 
     def _check_nodes(self, *, raise_error: bool) -> None:
-        """Refuses new attempts while the store is a local folder and the cluster spans machines."""
+        """Reads what the cluster has, and refuses new attempts while the store is a local folder and
+        the cluster spans machines."""
         from flyte.errors import ConfigError
 
+        self._capacity = cluster_capacity(self._ray.nodes())
         try:
             check_cluster(self._store)
             self._store_problem = None

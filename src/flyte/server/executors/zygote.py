@@ -67,6 +67,8 @@ def _fork(request: dict[str, Any], bundle: Path | None, workdir: Path | None) ->
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.environ.update(request["env"])
+            if request.get("cpus") and hasattr(os, "sched_setaffinity"):
+                os.sched_setaffinity(0, request["cpus"])
             start_in = workdir or bundle
             if start_in is not None:
                 os.chdir(start_in)

@@ -104,6 +104,7 @@ def action_info(row: Row[Any]) -> wire.ActionInfo:
         started_at=row.started_at,
         ended_at=row.ended_at,
         error=error_of(row),
+        waiting_reason=row.waiting_reason if row.phase == "QUEUED" else None,
     )
 
 

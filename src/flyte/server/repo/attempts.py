@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, Row, and_, bindparam, select, update
+from sqlalchemy import Connection, Engine, Row, and_, bindparam, or_, select, update
 
 from flyte._internal import wire
 from flyte._internal.engine.naming import ROOT_ACTION
@@ -162,6 +162,7 @@ def _start_attempt(conn: Connection, run_name: str, name: str, worker: str, toke
             "heartbeat_at": now,
             "waiting": False,
             "worker": worker,
+            "waiting_reason": None,
         },
     )
     if not claimed:
@@ -182,6 +183,23 @@ def _start_attempt(conn: Connection, run_name: str, name: str, worker: str, toke
     if name == ROOT_ACTION:
         conn.execute(update(runs).where(runs.c.name == run_name).values(phase="RUNNING"))
     return attempt
+
+
+def set_waiting_reason(engine: Engine, run_name: str, name: str, reason: str) -> bool:
+    """Records why a queued action waits; False if it is no longer queued or already said so."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(actions)
+            .where(
+                and_(
+                    _where(run_name, name),
+                    actions.c.phase == "QUEUED",
+                    or_(actions.c.waiting_reason.is_(None), actions.c.waiting_reason != reason),
+                )
+            )
+            .values(waiting_reason=reason)
+        )
+        return bool(result.rowcount)
 
 
 def heartbeat(
