@@ -420,5 +420,3 @@ class Scheduler:
             return False
         self._server.notifier.run_changed(row.run_name)
         return True
-
-

@@ -38,9 +38,7 @@ def test_a_local_store_is_fine_on_one_machine_and_s3_anywhere() -> None:
 def test_resources_map_to_ray_options() -> None:
     bare = wire.TaskSpec(name="env.t", module="wf.py")
     assert ray_options(bare) == {"num_cpus": 0}
-    asked = wire.TaskSpec(
-        name="env.t", module="wf.py", cpu=2.5, memory_bytes=1 << 30, gpu=2, accelerator="A100_80G"
-    )
+    asked = wire.TaskSpec(name="env.t", module="wf.py", cpu=2.5, memory_bytes=1 << 30, gpu=2, accelerator="A100_80G")
     assert ray_options(asked) == {
         "num_cpus": 2.5,
         "memory": 1 << 30,
