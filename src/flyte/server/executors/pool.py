@@ -6,13 +6,16 @@ pool per code bundle, image and environment) instead of a process of its own: a 
 attempts at a time. A pool grows while attempts wait for a free slot, up to ``max_replicas``,
 and a replica idle for ``idle_ttl`` is stopped while more than ``min_replicas`` remain. A replica
 that dies takes its attempts with it: each ends as a worker exit, a system error the scheduler
-retries, and the pool starts another replica for what still waits.
+retries, and the pool starts another replica for what still waits. A replica over its
+environment's memory limit is killed, and the attempts it ran end as out of memory.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 import subprocess
 import threading
 import time
@@ -23,6 +26,7 @@ from typing import Any
 
 from flyte._internal import wire
 from flyte.server.executors.base import Exit, Launch
+from flyte.server.executors.memory import resident_bytes
 
 __all__ = ["ReplicaPools", "exit_of_done"]
 
@@ -47,6 +51,8 @@ class _Pool:
     image: wire.ImageSpec | None
     replicas: dict[str, _Replica] = field(default_factory=dict)
     waiting: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    memory_limit: int | None = None
+    """The environment's memory limit, which each replica (with what it runs) must stay under."""
 
 
 def exit_of_done(worker: str, message: dict[str, Any], reason: str | None) -> Exit:
@@ -90,7 +96,9 @@ class ReplicaPools:
         with self._lock:
             pool = self._pools.get(key)
             if pool is None:
-                pool = self._pools[key] = _Pool(launch.task.reuse, launch.bundle, image)
+                pool = self._pools[key] = _Pool(
+                    launch.task.reuse, launch.bundle, image, memory_limit=launch.task.memory_bytes
+                )
             spec = launch.spec.model_dump_json() if launch.spec is not None else None
             pool.waiting.append((worker, {"env": launch.env, "spec": spec}))
             self._where[worker] = None
@@ -145,6 +153,27 @@ class ReplicaPools:
                     spare -= 1
         for replica in closing:
             self._close(replica)
+
+    def enforce_memory(self) -> None:
+        """Kills the replicas over their environment's memory limit: the attempts they ran end as
+        out of memory (the user's to fix), and the pool starts other replicas for what waits."""
+        with self._lock:
+            watched = [
+                (replica, pool.memory_limit)
+                for pool in self._pools.values()
+                if pool.memory_limit
+                for replica in pool.replicas.values()
+                if replica.process is not None and replica.running
+            ]
+        for replica, limit in watched:
+            assert replica.process is not None and limit is not None
+            if resident_bytes(replica.process.pid) <= limit:
+                continue
+            with self._lock:
+                for worker in replica.running:
+                    self._reasons.setdefault(worker, "oom")
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(replica.process.pid, signal.SIGKILL)
 
     def shutdown(self) -> None:
         """Closes every replica's stdin: they finish what they run and exit."""

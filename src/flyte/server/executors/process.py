@@ -369,6 +369,7 @@ class ProcessExecutor:
                 in_use |= self._pools.images_in_use()
                 self._images.prune(in_use)
                 reclaimed = time.monotonic()
+            self._pools.enforce_memory()
             with self._lock:
                 limited = [w for w in self._workers.values() if w.memory_limit and w.reason is None]
             for worker in limited:

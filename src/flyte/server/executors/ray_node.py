@@ -194,12 +194,13 @@ class ReplicaHost:
 
     The actor starts the replica process when it is created and hands it attempts with
     :meth:`run`, which returns the replica's ``done`` message (with the attempt's outcome and last
-    logs), or ``{"lost": exit code}`` when the replica died first. The executor creates the
+    logs), or ``{"lost": exit code, "reason": ...}`` when the replica died first: a replica over
+    ``memory_limit`` bytes is killed, with reason ``"oom"``. The executor creates the
     actor with a ``max_concurrency`` above the environment's ``concurrency``, so that
     :meth:`cancel` is served while attempts run.
     """
 
-    def __init__(self, task: NodeTask) -> None:
+    def __init__(self, task: NodeTask, memory_limit: int | None = None) -> None:
         prepared = _prepare(task)
         self._process = _start(
             prepared.argv("flyte.server.worker.replica"),
@@ -215,7 +216,23 @@ class ReplicaHost:
             raise RuntimeError(f"The replica exited with code {code} before it was ready")
         self._lock = threading.Lock()
         self._waiting: dict[str, _Waiting] = {}
+        self._over_memory = False
         threading.Thread(target=self._read, name="flyte-replica-reader", daemon=True).start()
+        if memory_limit:
+            threading.Thread(
+                target=self._watch_memory, args=(memory_limit,), name="flyte-replica-memory", daemon=True
+            ).start()
+
+    def _watch_memory(self, limit: int) -> None:
+        while self._process.poll() is None:
+            if resident_bytes(self._process.pid) > limit:
+                self._over_memory = True
+                _kill_group(self._process)
+                return
+            try:
+                self._process.wait(timeout=_MEMORY_POLL_S)
+            except subprocess.TimeoutExpired:
+                continue
 
     def pid(self) -> int:
         """The replica process's id (the same for every attempt it runs)."""
@@ -257,5 +274,5 @@ class ReplicaHost:
         with self._lock:
             lost, self._waiting = self._waiting, {}
         for waiting in lost.values():
-            waiting.message = {"lost": code}
+            waiting.message = {"lost": code, "reason": "oom" if self._over_memory else None}
             waiting.done.set()

@@ -155,7 +155,7 @@ class RayPools:
             max_task_retries=0,
             scheduling_strategy="SPREAD",
             **options,
-        ).remote(self._executor.node_task(pool.launch))
+        ).remote(self._executor.node_task(pool.launch), pool.launch.task.memory_bytes)
 
     def _ended(self, pool: _Pool, replica: _Replica, worker: str, result: Any, error: BaseException | None) -> None:
         """An attempt's call returned: report its exit, and drop the replica if it died."""
@@ -177,7 +177,7 @@ class RayPools:
                 return
             self._executor.report(Exit(worker, -1, reason, f"The replica running the attempt died: {error}"[:2000]))
         elif "lost" in result:
-            self._executor.report(Exit(worker, int(result["lost"]), reason))
+            self._executor.report(Exit(worker, int(result["lost"]), reason or result.get("reason")))
         else:
             self._executor.report(exit_of_done(worker, result, reason))
         self._assign(pool)

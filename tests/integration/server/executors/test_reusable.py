@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import flyte
+import flyte.errors
 from tests.fixtures.server import ServerHandle
 from tests.integration.server._support import connect, finished, load_workflow
 
@@ -21,6 +24,25 @@ pool = flyte.TaskEnvironment(
     name="reuse_pool", reusable=flyte.ReusePolicy(replicas=2, idle_ttl=60, concurrency=10)
 )
 driver = flyte.TaskEnvironment(name="reuse_driver")
+small_pool = flyte.TaskEnvironment(
+    name="reuse_small",
+    resources=flyte.Resources(memory="300Mi"),
+    reusable=flyte.ReusePolicy(replicas=1, idle_ttl=60, concurrency=2),
+)
+
+
+@small_pool.task
+async def hog() -> int:
+    block = bytearray(700 * 1024 * 1024)
+    for i in range(0, len(block), 4096):
+        block[i] = 1
+    await asyncio.sleep(60)
+    return len(block)
+
+
+@small_pool.task
+async def small_pid() -> int:
+    return os.getpid()
 
 
 @pool.task
@@ -102,6 +124,16 @@ def test_a_dead_replica_is_replaced_and_its_action_retried(flyte_server: ServerH
     assert run.phase == "SUCCEEDED"
     (root,) = run.actions()
     assert root.attempts == 2  # the replica died with the first attempt: a system error, retried
+
+
+def test_a_replica_over_its_memory_limit_fails_its_action_as_oom(flyte_server: ServerHandle) -> None:
+    connect(flyte_server)
+    wf = load_workflow(WORKFLOW)
+    before = flyte.run(wf.small_pid).outputs()[0]
+    with pytest.raises(flyte.errors.OOMError):
+        flyte.run(wf.hog).outputs()
+    after = flyte.run(wf.small_pid).outputs()[0]
+    assert after != before  # the replica that blew its limit was replaced
 
 
 def test_a_timeout_stops_one_action_not_the_replica(flyte_server: ServerHandle) -> None:

@@ -35,6 +35,11 @@ small = flyte.TaskEnvironment(name="ray_small", resources=flyte.Resources(memory
 pool = flyte.TaskEnvironment(
     name="ray_pool", reusable=flyte.ReusePolicy(replicas=2, idle_ttl=60, concurrency=10)
 )
+small_pool = flyte.TaskEnvironment(
+    name="ray_small_pool",
+    resources=flyte.Resources(memory="300Mi"),
+    reusable=flyte.ReusePolicy(replicas=1, idle_ttl=60, concurrency=2),
+)
 imaged = flyte.TaskEnvironment(
     name="ray_image",
     image=flyte.Image.from_debian_base()
@@ -89,6 +94,15 @@ async def hog() -> int:
 async def cached(x: int, folder: str) -> int:
     (Path(folder) / f"ran.{os.getpid()}.{x}").touch()
     return x * 2
+
+
+@small_pool.task
+async def pool_hog() -> int:
+    block = bytearray(700 * 1024 * 1024)
+    for i in range(0, len(block), 4096):
+        block[i] = 1
+    await asyncio.sleep(60)
+    return len(block)
 
 
 @pool.task
@@ -164,6 +178,8 @@ def test_timeout_and_memory_limit_hold(wf: object) -> None:
         flyte.run(wf.too_slow).outputs()  # type: ignore[attr-defined]
     with pytest.raises(flyte.errors.OOMError):
         flyte.run(wf.hog).outputs()  # type: ignore[attr-defined]
+    with pytest.raises(flyte.errors.OOMError):
+        flyte.run(wf.pool_hog).outputs()  # type: ignore[attr-defined]
 
 
 def test_cache_spares_the_second_run(wf: object, tmp_path: Path) -> None:
