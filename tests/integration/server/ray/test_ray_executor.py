@@ -124,7 +124,7 @@ async def in_image() -> dict[str, str]:
 
 @env.task
 async def gated(i: int, folder: str) -> int:
-    Path(folder, f"started.{i}.{os.getpid()}").touch()
+    Path(folder, f"started.{i}.{os.environ['FLYTE_RAY_NODE_ID']}.{os.getpid()}").touch()
     while not Path(folder, "gate").exists():
         await asyncio.sleep(0.1)
     return i
@@ -217,3 +217,22 @@ def test_killed_server_carries_on(ray_server: ServerHandle, wf: object, tmp_path
     ray_server.start(timeout=120)
     (folder / "gate").touch()
     assert finished(run, timeout=120).outputs()[0] == sum(range(6))
+
+
+def test_a_lost_node_loses_no_run(wf: object, ray_cluster: RayCluster, tmp_path: Path) -> None:
+    folder = tmp_path / "gates"
+    folder.mkdir()
+    run = flyte.run(wf.gated_fan_out, 8, str(folder))  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 90
+    while len({marker.name.split(".")[2] for marker in folder.glob("started.*")}) < 2:
+        assert time.monotonic() < deadline, "the children did not start on both nodes"
+        time.sleep(0.1)
+    ray_cluster.kill_node(1)
+    try:
+        (folder / "gate").touch()
+        remote = finished(run, timeout=110)
+        assert remote.outputs()[0] == sum(range(8))
+        retried = [action for action in remote.actions() if action.name != "a0" and action.attempts > 1]
+        assert retried, "no child ran on the lost node"
+    finally:
+        ray_cluster.restart_node(1)
