@@ -50,7 +50,10 @@ class RemoteController:
         spec = self._specs.get(id(task))
         if spec is None:
             # Module references are relative to the bundle's folder (the worker may run elsewhere).
-            spec = self._specs[id(task)] = task_spec(task, self._bundle or Path.cwd(), with_image=False)
+            # The run recorded the image of every environment; only a call's own image (from
+            # override(image=...)) travels with it, built from files this worker has.
+            spec = task_spec(task, self._bundle or Path.cwd(), with_image=_image_overridden(task))
+            self._specs[id(task)] = spec
         return spec
 
     async def submit(
@@ -228,3 +231,9 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
         return asyncio.get_running_loop() is loop
     except RuntimeError:
         return False
+
+
+def _image_overridden(task: AsyncFunctionTaskTemplate[Any, Any, Any]) -> bool:
+    """Whether the task's image is not its environment's (a call made with ``override(image=...)``)."""
+    env = task.parent_env() if task.parent_env is not None else None
+    return env is not None and task.image is not env.image

@@ -75,6 +75,17 @@ async def fan_out(n: int) -> int:
 @broken.task
 async def never() -> int:
     return 1
+
+
+@without.task
+async def variable(name: str) -> str:
+    return os.environ.get(name, "")
+
+
+@without.task
+async def with_overridden_image() -> list[str]:
+    other = flyte.Image.from_debian_base().with_env_vars({"OVERRIDE_VAR": "from-the-call's-image"})
+    return [await variable.override(image=other)("OVERRIDE_VAR"), await variable("OVERRIDE_VAR")]
 """
 
 
@@ -95,6 +106,13 @@ def test_a_task_runs_in_its_image(flyte_server: ServerHandle, tmp_path: Path) ->
     assert seen["made"] == "built"
     # The default image is the server's own environment, which has no tabulate.
     assert flyte.run(wf.outside).outputs()[0] is False  # type: ignore[attr-defined]
+
+
+def test_a_child_call_runs_in_the_image_it_overrides(flyte_server: ServerHandle) -> None:
+    connect(flyte_server)
+    wf = _workflow(Path.cwd())
+    overridden, plain = flyte.run(wf.with_overridden_image).outputs()[0]  # type: ignore[attr-defined]
+    assert (overridden, plain) == ("from-the-call's-image", "")
 
 
 def test_an_image_is_built_once_for_many_actions(flyte_server: ServerHandle) -> None:
