@@ -21,6 +21,9 @@ Every error flyte raises derives from :class:`BaseRuntimeError`, which is a ``Ru
         ├── RuntimeUnknownError
         └── InitializationError          flyte.init / configuration problems
 
+The platform's own errors (conditions, deployment, remote tasks, image pulls, rate limits, GPU
+faults, Apple silicon) belong to the same tree; they are defined in ``flyte._platform_errors``.
+
 A child task's exception reaches its parent as a :class:`RuntimeUserError` whose ``code`` is the
 original exception's class name, with the original message and traceback kept
 (:attr:`BaseRuntimeError.traceback`).
@@ -33,17 +36,38 @@ from typing import Literal
 ErrorKind = Literal["user", "system", "unknown"]
 
 __all__ = [
+    "APPLE_SILICON_ERRORS_BY_CODE",
+    "GPU_FAULT_CODES",
     "ActionAbortedError",
     "ActionNotFoundError",
+    "AppleSiliconBridgeUnreachableError",
+    "AppleSiliconDaemonOOMError",
+    "AppleSiliconDaemonStartFailedError",
+    "AppleSiliconError",
+    "AppleSiliconHostExecFailedError",
+    "AppleSiliconModelNotFoundError",
+    "AppleSiliconNotAvailableError",
     "BaseRuntimeError",
     "CodeBundleError",
+    "ConditionAlreadyExistsError",
+    "ConditionFailedError",
+    "ConditionNotFoundError",
+    "ConditionTimedoutError",
     "ConfigError",
     "CustomError",
     "DeadlineExceededError",
+    "DeploymentError",
     "ErrorKind",
+    "GPUFaultError",
+    "GPUFaultSystemError",
+    "GPUFaultUserError",
     "ImageBuildError",
+    "ImagePullBackOffError",
     "InitializationError",
     "InlineIOMaxBytesBreached",
+    "InvalidImageNameError",
+    "InvalidPackageError",
+    "LogsNotYetAvailableError",
     "MaxQueuedTimeExceededError",
     "MaxRuntimeExceededError",
     "ModuleLoadError",
@@ -51,6 +75,11 @@ __all__ = [
     "NotInTaskContextError",
     "OOMError",
     "OnlyAsyncIOSupportedError",
+    "ParameterMaterializationError",
+    "PrimaryContainerNotFoundError",
+    "RemoteTaskNotFoundError",
+    "RemoteTaskUsageError",
+    "ResourceExhaustedError",
     "RestrictedTypeError",
     "RetriesExhaustedError",
     "RunNotFoundError",
@@ -58,10 +87,13 @@ __all__ = [
     "RuntimeSystemError",
     "RuntimeUnknownError",
     "RuntimeUserError",
+    "SlowDownError",
     "SyncTaskCallInAsyncContextError",
     "TaskInterruptedError",
     "TaskTimeoutError",
     "TraceDoesNotAllowNestedTasksError",
+    "UnionRpcError",
+    "silence_polling_error",
 ]
 
 
@@ -281,3 +313,38 @@ class RestrictedTypeError(RuntimeUserError):
 
     def __init__(self, message: str):
         super().__init__("RestrictedTypeError", message)
+
+
+# The platform's errors live in a module of their own (this one would be too long) but belong to
+# this tree: imported last, once the classes they derive from exist.
+from flyte._platform_errors import (  # noqa: E402
+    APPLE_SILICON_ERRORS_BY_CODE,
+    GPU_FAULT_CODES,
+    AppleSiliconBridgeUnreachableError,
+    AppleSiliconDaemonOOMError,
+    AppleSiliconDaemonStartFailedError,
+    AppleSiliconError,
+    AppleSiliconHostExecFailedError,
+    AppleSiliconModelNotFoundError,
+    AppleSiliconNotAvailableError,
+    ConditionAlreadyExistsError,
+    ConditionFailedError,
+    ConditionNotFoundError,
+    ConditionTimedoutError,
+    DeploymentError,
+    GPUFaultError,
+    GPUFaultSystemError,
+    GPUFaultUserError,
+    ImagePullBackOffError,
+    InvalidImageNameError,
+    InvalidPackageError,
+    LogsNotYetAvailableError,
+    ParameterMaterializationError,
+    PrimaryContainerNotFoundError,
+    RemoteTaskNotFoundError,
+    RemoteTaskUsageError,
+    ResourceExhaustedError,
+    SlowDownError,
+    UnionRpcError,
+    silence_polling_error,
+)
