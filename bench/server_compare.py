@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -47,7 +47,7 @@ COPY_IN = (WORKLOADS_DIR / "_common.py",)
 FANOUT_MAX_SECONDS = 20.0
 FANOUT_TARGET_CHILDREN = 1000
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
-_START_TIMEOUT_S = 60.0
+_START_TIMEOUT_S = 120.0  # a server with --executor ray starts a Ray cluster first
 
 
 @dataclass(frozen=True)
@@ -105,12 +105,13 @@ def free_port() -> int:
 class Server:
     """A server process with a temporary home, on the given database."""
 
-    def __init__(self, python: str, db_url: str) -> None:
+    def __init__(self, python: str, db_url: str, args: Sequence[str] = ()) -> None:
         self.home = Path(tempfile.mkdtemp(prefix="flyte-bench-server-"))
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.log = self.home / "server.log"
         argv = [python, "-m", "flyte.server", "--port", str(self.port), "--db", db_url, "--home", str(self.home)]
+        argv += args
         with open(self.log, "wb") as out:
             self.process = subprocess.Popen(
                 argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True

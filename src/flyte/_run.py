@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Dict, Literal, Optional
 
-from flyte._internal.engine.phases import ActionPhase
+from flyte._internal.model.phases import ActionPhase
 from flyte._syncify import syncify
 from flyte.errors import BaseRuntimeError, InitializationError
 
@@ -174,10 +174,11 @@ class _Runner:
         from flyte._context import ActionContext, current_action
         from flyte._custom_context import get_custom_context
         from flyte._home import flyte_home
-        from flyte._internal.engine import local_controller, progress
-        from flyte._internal.engine.error_mapping import error_record
-        from flyte._internal.engine.naming import ROOT_ACTION, new_run_name
+        from flyte._internal.engine import local_controller
         from flyte._internal.engine.run_state import RunOptions, RunState
+        from flyte._internal.model import progress
+        from flyte._internal.model.errors import error_record
+        from flyte._internal.model.naming import ROOT_ACTION, new_run_name
         from flyte._internal.store.local_db import default_store
 
         home = config.home() if config is not None else flyte_home()

@@ -17,7 +17,7 @@ class _TraceCall:
     """One traced call inside a task: names it, and records how it ended."""
 
     def __init__(self, func: Callable[..., Any], parent: ActionContext, args: tuple[Any, ...], kwargs: dict[str, Any]):
-        from flyte._internal.engine.naming import action_name
+        from flyte._internal.model.naming import action_name
         from flyte._internal.serde import hash_bytes
 
         self.parent = parent
@@ -64,7 +64,7 @@ class _TraceCall:
         self.record("SUCCEEDED", outputs=_encode_any(value))
 
     def failed(self, exc: BaseException) -> None:
-        from flyte._internal.engine.error_mapping import error_record, to_flyte_error
+        from flyte._internal.model.errors import error_record, to_flyte_error
 
         self.record("FAILED", error=error_record(to_flyte_error(exc, self.func_name)))
 

@@ -17,9 +17,9 @@ from pydantic import ValidationError
 from flyte._internal import wire
 from flyte._internal.bundle import build_bundle, task_module_ref
 from flyte._internal.client import client_for
-from flyte._internal.engine.naming import new_run_name
-from flyte._internal.engine.offload import offload_threshold, to_stored
 from flyte._internal.imagebuild import environment_images, image_spec
+from flyte._internal.model.naming import new_run_name
+from flyte._internal.model.offload import offload_threshold, to_stored
 from flyte._internal.serde import hash_bytes
 from flyte._resources import Device
 from flyte._retry import RetryStrategy

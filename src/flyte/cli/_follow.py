@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from flyte._internal.engine.naming import ROOT_ACTION
+from flyte._internal.model.naming import ROOT_ACTION
 from flyte._internal.wire import TERMINAL_PHASES
 from flyte.cli._show import duration, phase_counts
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from flyte._internal.engine.phases import ActionPhase
+from flyte._internal.model.phases import ActionPhase
 from flyte.cli._show import (
     action_tree,
     dump_json,

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from flyte._internal.engine.progress import RunProgress
+    from flyte._internal.model.progress import RunProgress
 
 __all__ = ["REFRESH_EVERY", "SHOW_AFTER", "ProgressLine", "progress_line"]
 
@@ -61,7 +61,7 @@ class ProgressLine:
     def _find_counts(self) -> RunProgress | None:
         # The engine drops a run's counters when it ends; the object keeps the final counts.
         if self._counts is None:
-            from flyte._internal.engine import progress
+            from flyte._internal.model import progress
 
             self._counts = next((p for p in progress.active() if p.run_name == self.run_name), None)
         return self._counts

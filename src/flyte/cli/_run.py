@@ -248,7 +248,7 @@ def _run_task(task: AsyncFunctionTaskTemplate[Any, Any, Any], inputs: dict[str, 
         _run_remote(task, inputs, settings, config)
         return
     import flyte
-    from flyte._internal.engine.naming import new_run_name
+    from flyte._internal.model.naming import new_run_name
     from flyte.cli._progress import progress_line
     from flyte.errors import BaseRuntimeError
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from flyte._internal.engine.naming import ROOT_ACTION
-from flyte._internal.engine.phases import ActionPhase
+from flyte._internal.model.naming import ROOT_ACTION
+from flyte._internal.model.phases import ActionPhase
 from flyte._internal.wire import TERMINAL_PHASES
 from flyte._run import Run as _RunHandle
 from flyte.errors import ActionAbortedError, RuntimeUserError

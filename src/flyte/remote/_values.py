@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import msgpack
 
-from flyte._internal.engine.error_mapping import error_from_record
-from flyte._internal.engine.offload import from_stored
+from flyte._internal.model.errors import error_from_record
+from flyte._internal.model.offload import from_stored
 from flyte._internal.serde import unpack
 from flyte._internal.serde._codec import PICKLE_EXT_CODE
 from flyte._internal.serde._pickle import unpickle_literal

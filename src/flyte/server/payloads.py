@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from flyte._internal.engine.offload import offload_threshold, to_stored
+from flyte._internal.model.offload import offload_threshold, to_stored
 
 __all__ = ["needs_offload", "stored_payload"]
 

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from flyte._internal.engine import progress
-from flyte._internal.engine.progress import RunProgress
+from flyte._internal.model import progress
+from flyte._internal.model.progress import RunProgress
 from flyte.cli import _progress
 from flyte.cli._progress import progress_line
 

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from flyte._context import ActionContext, current_action
 from flyte._internal.engine import env_overlay
-from flyte._internal.engine.error_mapping import error_record, timeout_error, to_flyte_error
-from flyte._internal.engine.naming import action_name
-from flyte._internal.engine.offload import from_stored, to_stored
-from flyte._internal.engine.phases import ActionPhase
 from flyte._internal.engine.run_state import RunState
+from flyte._internal.model.errors import error_record, timeout_error, to_flyte_error
+from flyte._internal.model.naming import action_name
+from flyte._internal.model.offload import from_stored, to_stored
+from flyte._internal.model.phases import ActionPhase
 from flyte._internal.serde import hash_bytes
 from flyte.errors import (
     BaseRuntimeError,

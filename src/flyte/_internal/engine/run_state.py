@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Mapping
 
 from flyte._internal.engine.controller import Controller
-from flyte._internal.engine.progress import RunProgress
 from flyte._internal.engine.recorder import Recorder
+from flyte._internal.model.progress import RunProgress
 
 
 @dataclass

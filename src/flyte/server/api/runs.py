@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from flyte._internal import wire
-from flyte._internal.engine.naming import new_run_name
+from flyte._internal.model.naming import new_run_name
 from flyte.server.api.deps import check_code_source, errors, fits_column, server_of
 from flyte.server.db.schema import actions
 from flyte.server.payloads import stored_payload

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Engine, Row, and_, bindparam, or_, select, update
 
 from flyte._internal import wire
-from flyte._internal.engine.naming import ROOT_ACTION
+from flyte._internal.model.naming import ROOT_ACTION
 from flyte.server.db.schema import actions, attempts, runs, transitions
 from flyte.server.repo.actions import ACTIVE_PHASES, store_in_cache, task_spec
 

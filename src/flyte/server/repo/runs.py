@@ -10,7 +10,7 @@ from sqlalchemy import Engine, Row, select
 from sqlalchemy.exc import IntegrityError
 
 from flyte._internal import wire
-from flyte._internal.engine.naming import ROOT_ACTION, new_run_name
+from flyte._internal.model.naming import ROOT_ACTION, new_run_name
 from flyte.server.db.schema import actions, runs, transitions
 from flyte.server.repo.actions import cached_outputs, new_action_row
 

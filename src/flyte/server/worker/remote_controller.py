@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from flyte._context import ActionContext
 from flyte._internal import wire
-from flyte._internal.engine.error_mapping import error_from_record
 from flyte._internal.engine.local_controller import prepare
-from flyte._internal.engine.offload import from_stored
+from flyte._internal.model.errors import error_from_record
+from flyte._internal.model.offload import from_stored
 from flyte._internal.remote_run import task_spec
 from flyte.server.worker.client import WorkerClient
 

@@ -21,10 +21,10 @@ from typing import Any
 
 from flyte._context import ActionContext, current_action
 from flyte._internal import wire
-from flyte._internal.engine.error_mapping import to_flyte_error
-from flyte._internal.engine.offload import from_stored, to_stored
-from flyte._internal.engine.progress import RunProgress
 from flyte._internal.engine.run_state import RunOptions, RunState
+from flyte._internal.model.errors import to_flyte_error
+from flyte._internal.model.offload import from_stored, to_stored
+from flyte._internal.model.progress import RunProgress
 from flyte._internal.module_loader import load_ref
 from flyte.errors import ModuleLoadError
 from flyte.server.worker.client import AttemptOver, WorkerClient
