@@ -34,43 +34,10 @@ import textwrap
 import time
 from pathlib import Path
 
+from reuse_compare import WORKFLOW
 from server_compare import Server, sqlite_url
 
 PRIVATE_NETWORK_ENV = "FLYTE_BENCH_PRIVATE_NETWORK"
-
-WORKFLOW = textwrap.dedent(
-    """
-    import asyncio
-
-    import flyte
-
-    fresh = flyte.TaskEnvironment(name="bench_exec_fresh")
-    pooled = flyte.TaskEnvironment(
-        name="bench_exec_pooled", reusable=flyte.ReusePolicy(replicas=2, idle_ttl=300, concurrency=50)
-    )
-    driver = flyte.TaskEnvironment(name="bench_exec_driver")
-
-
-    @fresh.task
-    async def noop_fresh(x: int) -> int:
-        return x
-
-
-    @pooled.task
-    async def noop_pooled(x: int) -> int:
-        return x
-
-
-    @driver.task
-    async def fan_out_fresh(n: int) -> int:
-        return sum(await asyncio.gather(*[noop_fresh(i) for i in range(n)]))
-
-
-    @driver.task
-    async def fan_out_pooled(n: int) -> int:
-        return sum(await asyncio.gather(*[noop_pooled(i) for i in range(n)]))
-    """
-)
 
 REAL_SDK = textwrap.dedent(
     """
@@ -125,7 +92,7 @@ def _on_server(
         try:
             server.wait_ready()
             flyte.init(endpoint=server.endpoint, root_dir=folder)
-            wf = load_file(folder / "bench_exec_wf.py")
+            wf = load_file(folder / "bench_reuse_wf.py")
             for kind, n in kinds.items():
                 task = wf.fan_out_fresh if kind == "fresh" else wf.fan_out_pooled
                 _timed(1, task, 10)  # warm-up: zygotes, replicas, Ray workers
@@ -191,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         opts.no_ray = True
 
     folder = Path(tempfile.mkdtemp(prefix="flyte-bench-exec-"))
-    (folder / "bench_exec_wf.py").write_text(WORKFLOW)
+    (folder / "bench_reuse_wf.py").write_text(WORKFLOW)
     rows: list[tuple[str, int, list[float]]] = []
     rows.append(("plain Python (asyncio)", opts.n, _plain_python(opts.n, opts.repeat)))
     if opts.real_python:

@@ -548,6 +548,26 @@ class Image:
         # The source tree is not hashed: walking it on every hash would be slow, and its path pins it.
         return self._add("local_flyte", source=str(source))
 
+    def with_local_v2_plugins(self, plugins: str | list[str] | None = None) -> Image:
+        """:meth:`with_local_v2`, plus the flyte plugin packages named (e.g. ``"flyteplugins-hitl"``)."""
+        image = self.with_local_v2()
+        if plugins:
+            image = image.with_pip_packages(*([plugins] if isinstance(plugins, str) else plugins))
+        return image
+
+    def with_local_rs_controller(self) -> Image:
+        """Refused: the flyte SDK bakes its Rust controller wheel in with this; workers here need none.
+
+        Raises:
+            ImageBuildError: always, saying so.
+        """
+        from flyte.errors import ImageBuildError
+
+        raise ImageBuildError(
+            f"image {self.uri}: with_local_rs_controller() bakes in the flyte SDK's Rust controller, which this "
+            "implementation neither has nor needs: remove the call"
+        )
+
     def validate(self) -> None:
         """Check that every local file the recipe reads exists; raise ``FileNotFoundError`` if not."""
         for path in [self.dockerfile, *(f for layer in self._layers for f in layer.files)]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import flyte.errors
 from flyte._image import Image, Layer
 from flyte._secret import Secret
 
@@ -331,3 +332,19 @@ def test_from_pixi_script(tmp_path: Path) -> None:
     script.write_text('# /// script\n# dependencies = ["flyte", "rich"]\n# ///\nprint(2)\n')
     assert Image.from_pixi_script(script, name="job", registry="ghcr.io/me").content_hash != image.content_hash
     assert image.with_pip_packages("six").uri != image.uri
+
+
+def test_local_v2_plugins_adds_the_plugins_to_the_local_flyte() -> None:
+    base = Image.from_debian_base()
+    with_plugins = base.with_local_v2_plugins(["flyteplugins-hitl", "flyteplugins-vllm"])
+    assert with_plugins.uri != base.with_local_v2().uri
+    assert with_plugins == base.with_local_v2().with_pip_packages("flyteplugins-hitl", "flyteplugins-vllm")
+    assert base.with_local_v2_plugins("flyteplugins-hitl") == base.with_local_v2().with_pip_packages(
+        "flyteplugins-hitl"
+    )
+    assert base.with_local_v2_plugins() == base.with_local_v2()
+
+
+def test_the_rust_controller_is_refused_with_a_reason() -> None:
+    with pytest.raises(flyte.errors.ImageBuildError, match="with_local_rs_controller"):
+        Image.from_debian_base().with_local_rs_controller()

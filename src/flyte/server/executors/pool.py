@@ -28,9 +28,10 @@ from flyte._internal import wire
 from flyte.server.executors.base import Exit, Launch
 from flyte.server.executors.memory import resident_bytes
 
-__all__ = ["ReplicaPools", "exit_of_done"]
+__all__ = ["PoolKey", "ReplicaPools", "exit_of_done", "pool_key"]
 
-_PoolKey = tuple[str | None, str | None, str]
+PoolKey = tuple[str | None, str | None, str]
+"""A pool's identity: its code bundle, its image's hash and its environment."""
 Spawn = Callable[[str, str | None, "wire.ImageSpec | None"], "subprocess.Popen[bytes]"]
 
 
@@ -53,6 +54,12 @@ class _Pool:
     waiting: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     memory_limit: int | None = None
     """The environment's memory limit, which each replica (with what it runs) must stay under."""
+
+
+def pool_key(launch: Launch) -> PoolKey:
+    """The pool a launch of a reusable environment runs in: one per code bundle, image and environment."""
+    image = launch.task.image
+    return (launch.bundle, image.hash if image is not None else None, launch.task.environment or launch.task.name)
 
 
 def exit_of_done(worker: str, message: dict[str, Any], reason: str | None) -> Exit:
@@ -84,7 +91,7 @@ class ReplicaPools:
         self._report_exit = report
         self._wake = wake
         self._lock = lock  # the executor's: exits and pools change together
-        self._pools: dict[_PoolKey, _Pool] = {}
+        self._pools: dict[PoolKey, _Pool] = {}
         self._where: dict[str, _Replica | None] = {}  # worker -> its replica (None while it waits)
         self._reasons: dict[str, str] = {}
 
@@ -92,7 +99,7 @@ class ReplicaPools:
         """Queues the launch on its environment's pool and sends it to a replica with a free slot."""
         assert launch.task.reuse is not None
         image = launch.task.image
-        key = (launch.bundle, image.hash if image is not None else None, launch.task.environment or launch.task.name)
+        key = pool_key(launch)
         with self._lock:
             pool = self._pools.get(key)
             if pool is None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from flyte._internal import wire
 from flyte.server.executors.base import Exit, Launch
-from flyte.server.executors.pool import exit_of_done
+from flyte.server.executors.pool import PoolKey, exit_of_done, pool_key
 from flyte.server.executors.ray_cluster import ray_options
 from flyte.server.executors.ray_node import ReplicaHost
 
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = ["RayPools"]
 
-_PoolKey = tuple[str | None, str | None, str]
 # Calls beyond the attempts: cancel() must be served while every attempt slot is taken.
 _CONTROL_CALLS = 2
 
@@ -58,15 +57,14 @@ class RayPools:
         self._executor = executor
         self._actor_class: Any = None
         self._lock = threading.Lock()
-        self._pools: dict[_PoolKey, _Pool] = {}
+        self._pools: dict[PoolKey, _Pool] = {}
         self._where: dict[str, _Replica | None] = {}  # attempt -> its replica (None while it waits)
         self._reasons: dict[str, str] = {}
 
     def start(self, worker: str, launch: Launch) -> None:
         """Queues the launch on its environment's pool and sends what fits to replicas."""
         assert launch.task.reuse is not None
-        image = launch.task.image
-        key = (launch.bundle, image.hash if image is not None else None, launch.task.environment or launch.task.name)
+        key = pool_key(launch)
         spec = launch.spec.model_dump_json() if launch.spec is not None else None
         with self._lock:
             pool = self._pools.get(key)
