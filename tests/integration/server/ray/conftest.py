@@ -1,7 +1,7 @@
 """Fixtures of the Ray tests: one Ray cluster (a head and a second node) for the module, inside a
 private network namespace, and servers that run their attempts on it, on SQLite and PostgreSQL.
 
-The tests of this folder run on one pytest worker, one after the other (``xdist_group("ray")``): a Ray
+The tests of a file run on one pytest worker, one after the other (``--dist loadfile``): a Ray
 cluster is heavy on a two-core machine, and the namespace belongs to the worker's main thread.
 """
 
@@ -63,6 +63,7 @@ def ray_server(ray_cluster: RayCluster, ray_db: str, tmp_path: Path) -> Iterator
         ray_db,
         home,
         args=("--executor", ray_cluster.client_address),
+        env=ray_cluster.client_env,
     )
     handle.start(timeout=120)
     try:

@@ -14,8 +14,6 @@ from tests.fixtures.netns import private_network
 from tests.fixtures.server import ServerHandle
 from tests.integration.server._support import connect, load_workflow
 
-pytestmark = pytest.mark.xdist_group("ray")
-
 WORKFLOW = """
 import asyncio
 import os

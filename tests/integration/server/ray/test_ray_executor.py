@@ -19,8 +19,6 @@ from tests.fixtures.ray_cluster import RayCluster
 from tests.fixtures.server import ServerHandle
 from tests.integration.server._support import connect, finished, load_workflow
 
-pytestmark = pytest.mark.xdist_group("ray")
-
 WORKFLOW = """
 import asyncio
 import os
