@@ -149,6 +149,11 @@ def test_secret_from_callers_environment_is_visible_only_to_its_task(monkeypatch
     assert os.getenv("MY_SECRET_ENV_VAR") is None
 
 
+def test_secret_already_in_its_as_env_var_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MY_SECRET_ENV_VAR", "set-by-the-caller")
+    assert flyte.run(reads_secret).outputs()[0] == "set-by-the-caller|test"
+
+
 def test_secret_from_local_secrets_file() -> None:
     set_secret("MY_SECRET_KEY", "from-file")
     assert flyte.run(reads_secret).outputs()[0] == "from-file|test"

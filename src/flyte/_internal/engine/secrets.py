@@ -25,8 +25,9 @@ def resolve_secrets(
 ) -> dict[str, str]:
     """Maps each secret's ``as_env_var`` to its value; a missing secret is an error naming it.
 
-    ``from_environment`` lets the caller's environment provide a secret (local runs); a server
-    passes False, so that a task can never read the server's own variables by naming them.
+    ``from_environment`` lets the caller's environment provide a secret (local runs), in the
+    key's variable or in the ``as_env_var`` one; a server passes False, so that a task can never
+    read the server's own variables by naming them.
     """
     if not secrets:
         return {}
@@ -35,7 +36,13 @@ def resolve_secrets(
     resolved: dict[str, str] = {}
     for secret in secrets:
         source = _source_env_var(secret)
-        value = os.environ.get(source) if from_environment else None
+        value = None
+        if from_environment:
+            # The key's own variable first, then the one the task reads it from (set already, as
+            # the flyte SDK's local mode takes it).
+            value = os.environ.get(source)
+            if value is None and secret.as_env_var:
+                value = os.environ.get(secret.as_env_var)
         if value is None:
             try:
                 value = get_secret(secret.key, group=secret.group, project=project, domain=domain)
