@@ -105,8 +105,9 @@ class Dir(_Ref):
 
     @dual
     def list_files(self) -> list[File]:
-        """Every file in the folder and its subfolders."""
-        return list(self.walk())
+        """The files at the top of the folder (not in its subfolders), as the flyte SDK lists them;
+        ``walk()`` goes down."""
+        return list(self.walk(recursive=False))
 
     list_files_sync = list_files.blocking
 

@@ -130,9 +130,14 @@ class File(_Ref):
     # -- reading and writing ----------------------------------------------------------------------
 
     @dual
-    def read(self, encoding: str = "utf-8") -> str:
-        """The whole content as text."""
-        return self.read_bytes.sync().decode(encoding)
+    def read(self, encoding: str = "utf-8") -> str | bytes:
+        """The whole content: text when it decodes with ``encoding``, else the bytes (a parquet
+        file, an image) rather than an error."""
+        data: bytes = self.read_bytes.sync()
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            return data
 
     @dual
     def read_bytes(self) -> bytes:

@@ -107,3 +107,12 @@ async def test_file_methods_in_async_code(tmp_path: Path) -> None:
     assert await f.download() == str(path)
     # The *_sync names block even here.
     assert File.from_local_sync(path) == f and f.exists_sync() and f.download_sync() == str(path)
+
+
+def test_read_gives_text_or_the_bytes_of_binary_content(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("héllo")
+    binary = tmp_path / "table.parquet"
+    binary.write_bytes(b"PAR1\x15\x04\xff\xfe\x00" + bytes(range(256)))
+    assert File.from_local_sync(text).read() == "héllo"
+    assert File.from_local_sync(binary).read() == binary.read_bytes()
