@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict, Literal, Optional
 
 from flyte._internal.model.phases import ActionPhase
 from flyte._syncify import syncify
-from flyte.errors import BaseRuntimeError, InitializationError
+from flyte.errors import BaseRuntimeError, InitializationError, RuntimeUserError
 
 if TYPE_CHECKING:
     from flyte._config import Config
@@ -184,6 +184,9 @@ class _Runner:
         home = config.home() if config is not None else flyte_home()
         store = default_store(home / "local.db")
         name = self.name or new_run_name()
+        if self.name and store.has_run(name):
+            # Two runs under one name would mix their records (the server refuses it the same way).
+            raise RuntimeUserError("Conflict", f"A run named '{name}' exists already: choose another name")
         base_dir = home / "runs" / name
         loop = asyncio.get_running_loop()
         pool = ThreadPoolExecutor(thread_name_prefix=f"flyte-{name}")

@@ -298,3 +298,11 @@ def test_unknown_task_option_is_a_clear_error() -> None:
         @env.task(resources=flyte.Resources(cpu=1))  # type: ignore[call-overload]
         def bad() -> int:
             return 1
+
+
+def test_a_local_run_name_in_use_is_refused() -> None:
+    first = flyte.with_runcontext(mode="local", name="named-once").run(context_probe)
+    with pytest.raises(flyte.errors.RuntimeUserError, match="A run named 'named-once' exists already") as refused:
+        flyte.with_runcontext(mode="local", name="named-once").run(context_probe)
+    assert refused.value.code == "Conflict"
+    assert first.outputs()  # the first run's records are untouched

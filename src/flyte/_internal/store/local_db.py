@@ -188,6 +188,13 @@ class LocalStore:
         self._ensure_writer()
         self._wake.set()
 
+    def has_run(self, name: str) -> bool:
+        """Whether a run of that name is recorded (or queued to be)."""
+        with self._lock:
+            if name in self._runs:
+                return True
+        return bool(self.query("SELECT 1 FROM runs WHERE name = ?", (name,)))
+
     def record_report(self, run_name: str, action_name: str, report_html: str) -> None:
         """Queues the latest HTML of an action's report."""
         with self._lock:
