@@ -2,10 +2,10 @@
 
 ``main`` writes a small sales dataset to a temporary ``sales`` folder: three CSV files (one in a
 subfolder) and a ``notes.txt`` that is not data. ``Dir.from_local`` turns the folder into a
-``flyte.io.Dir`` (uploading it when the run's data is remote); ``process_dataset`` walks it,
-cleans every CSV file, skips everything else and returns the combined table as
-``processed_data.parquet``; ``summarize`` reads that file back. Tasks pass the folder and the
-file by reference, so no task holds more than it reads.
+``flyte.io.Dir``, copying it into the run's data, which outlives the temporary folder;
+``process_dataset`` walks it, cleans every CSV file, skips everything else and returns the
+combined table as ``processed_data.parquet``; ``summarize`` reads that file back. Tasks pass
+the folder and the file by reference, so no task holds more than it reads.
 
 Run it with ``flyte run --local examples/file_pipeline.py main`` or
 ``python examples/file_pipeline.py``.

@@ -46,7 +46,7 @@ def process_file(input_file: flyte.io.File) -> flyte.io.File:
 
 @env.task
 def upload_local() -> flyte.io.File:
-    """Make a File of ``./local_file.txt``, uploading it when the run's data is remote."""
+    """Make a File of ``./local_file.txt``, copied into the run's data so that it outlives the task."""
     # Upload local file
     return flyte.io.File.from_local("./local_file.txt")
 

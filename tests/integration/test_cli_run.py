@@ -119,6 +119,14 @@ def test_named_run_with_environment(workdir: Path) -> None:
     assert result.stdout.startswith("Run:     my-named-run (SUCCEEDED)\n")
 
 
+def test_a_run_name_in_use_is_refused_on_one_line(workdir: Path) -> None:
+    first = _flyte(workdir, "run", "--local", "--name", "taken", "wf.py", "greet", "--name", "Ada")
+    assert first.returncode == 0, first.stderr
+    assert _one_line_failure(workdir, "run", "--local", "--name", "taken", "wf.py", "greet", "--name", "Bob") == (
+        "Error: A run named 'taken' exists already: choose another name\n"
+    )
+
+
 def test_unknown_task(workdir: Path) -> None:
     assert _one_line_failure(workdir, "run", "wf.py", "nope") == (
         "Error: no task named 'nope' in wf.py; available tasks: greet, main, fails, held, waits, lasts\n"

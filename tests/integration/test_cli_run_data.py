@@ -51,3 +51,34 @@ def test_missing_file_input_is_a_one_line_error(tmp_path: Path) -> None:
     assert "nope.txt" in missing.stderr
     assert "Traceback" not in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+
+
+TEMPORARY_OUTPUTS = """
+import tempfile
+from pathlib import Path
+
+import flyte
+import flyte.io
+
+env = flyte.TaskEnvironment(name="cli_temporary_outputs")
+
+
+@env.task
+def make() -> flyte.io.File:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "made.txt"
+        path.write_text("made in a temporary folder")
+        return flyte.io.File.from_local(path)
+
+
+@env.task
+def main() -> str:
+    return make().read()
+"""
+
+
+def test_a_file_made_in_a_temporary_folder_outlives_its_task(tmp_path: Path) -> None:
+    (tmp_path / "wf.py").write_text(TEMPORARY_OUTPUTS)
+    done = _flyte(tmp_path, "main")
+    assert done.returncode == 0, done.stderr
+    assert "made in a temporary folder" in done.stdout

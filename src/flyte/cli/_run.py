@@ -267,6 +267,10 @@ def _run_task(task: AsyncFunctionTaskTemplate[Any, Any, Any], inputs: dict[str, 
             handle = runner.run(task, **inputs)
         outputs = handle.outputs()
     except BaseRuntimeError as e:
+        if e.code == "Conflict":
+            # The name is another run's: this one never started, so there is no failure of its
+            # own to point at, only the refusal.
+            raise
         raise RunFailed(run_name, e) from e
     click.echo(f"Run:     {handle.name} ({handle.phase})")
     _show_outputs(outputs.named_outputs)

@@ -2,7 +2,7 @@
 
 Like :class:`~flyte.io.File`, every I/O method blocks in sync code and is awaited in async code.
 Folders exist only through the files in them (object stores have no folders), so an empty
-folder does not survive an upload.
+folder does not survive an upload to an object store.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from flyte._internal.store.blob import BlobStore, ObjectInfo, get_store, is_loca
 from flyte._syncify import run_sync
 from flyte.io._dual import dual, dual_async, dual_async_classmethod
 from flyte.io._file import File, local_path_of
-from flyte.io._local import cached_copy, check_relative, check_uri, download_folder, normalize
+from flyte.io._local import cached_copy, check_relative, check_uri, download_folder, in_place, normalize
 from flyte.io._ref import _Ref
 
 #: Files moved at the same time by an upload or download of a folder.
@@ -48,23 +48,23 @@ class Dir(_Ref):
     ) -> Dir:
         """A Dir of the local folder at ``local_path``.
 
-        When the run's raw data stays on this machine the folder is not copied; otherwise
-        its files are uploaded, several at a time, under the raw-data prefix (or to
-        ``remote_destination``). ``dir_cache_key`` is a hash standing for the content.
+        Outside a task, when raw data stays on this machine, the folder is not copied: the Dir
+        points at it. Otherwise its files are uploaded, several at a time, under the raw-data
+        prefix (or to ``remote_destination``); inside a task even to a local prefix, since the
+        folder may be temporary, unless it is under the prefix already (see
+        :func:`~flyte.io._local.in_place`). ``dir_cache_key`` is a hash standing for the content.
         """
         source = Path(local_path).expanduser().absolute()
         if not source.exists():
             raise FileNotFoundError(f"Dir.from_local: no folder at '{local_path}'")
         if not source.is_dir():
             raise NotADirectoryError(f"Dir.from_local: '{local_path}' is a file; use File.from_local")
-        if remote_destination is None and is_local(raw_data_prefix()):
+        if remote_destination is None and in_place(source, raw_data_prefix()):
             return cls(str(source), hash=dir_cache_key)
         if remote_destination is not None:
             check_uri(remote_destination)
         target = normalize(remote_destination or new_data_uri(source.name))
-        store = get_store(target)
-        members = await asyncio.to_thread(_local_members, source)
-        await _bounded(_upload(store, source / rel, join(target, rel)) for rel in members)
+        await _upload_tree(source, target)
         return cls(target, hash=dir_cache_key)
 
     from_local_sync = from_local.blocking
@@ -210,6 +210,16 @@ def relative(folder: str, uri: str) -> str:
     if not uri.startswith(base):
         raise ValueError(f"'{uri}' is not inside '{folder}'")
     return uri[len(base) :]
+
+
+async def _upload_tree(source: Path, target: str) -> None:
+    """Uploads every file under the local folder ``source`` to the same place under ``target``."""
+    if is_local(target):
+        # A local store keeps an empty folder too, which the next task can then walk.
+        await asyncio.to_thread(local_path_of(target).mkdir, parents=True, exist_ok=True)
+    store = get_store(target)
+    members = await asyncio.to_thread(_local_members, source)
+    await _bounded(_upload(store, source / rel, join(target, rel)) for rel in members)
 
 
 async def _upload(store: BlobStore, source: Path, uri: str) -> None:

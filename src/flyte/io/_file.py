@@ -16,7 +16,7 @@ from flyte._internal.data import new_data_uri, raw_data_prefix
 from flyte._internal.store.blob import get_store, is_local, local_path
 from flyte.io._dual import dual, dual_classmethod
 from flyte.io._hashing import CHUNK, HashingWriter, HashSpec, hash_local_file, resolve
-from flyte.io._local import cached_copy, check_uri, download_target, normalize
+from flyte.io._local import cached_copy, check_uri, download_target, in_place, normalize
 from flyte.io._ref import _Ref
 from flyte.io._streams import Opener
 from flyte.io._tables import table_format, write_table
@@ -58,10 +58,12 @@ class File(_Ref):
     ) -> File:
         """A File of the local file at ``local_path``.
 
-        When the run's raw data stays on this machine the file is not copied: the File points
-        at its absolute path. Otherwise it is uploaded under the raw-data prefix (or to
-        ``remote_destination``). ``hash_method`` is a precomputed hash (str) or a hash method
-        run over the content; either becomes the File's :attr:`hash`.
+        Outside a task, when raw data stays on this machine, the file is not copied: the File
+        points at its absolute path. Otherwise it is uploaded under the raw-data prefix (or to
+        ``remote_destination``); inside a task even to a local prefix, since the file may be
+        temporary, unless it is under the prefix already (see :func:`~flyte.io._local.in_place`).
+        ``hash_method`` is a precomputed hash (str) or a hash method run over the content; either
+        becomes the File's :attr:`hash`.
         """
         source = Path(local_path).expanduser().absolute()
         if not source.exists():
@@ -69,7 +71,7 @@ class File(_Ref):
         if source.is_dir():
             raise IsADirectoryError(f"File.from_local: '{local_path}' is a folder; use Dir.from_local")
         precomputed, method = resolve(hash_method)
-        if remote_destination is None and is_local(raw_data_prefix()):
+        if remote_destination is None and in_place(source, raw_data_prefix()):
             known = precomputed or (hash_local_file(source, method) if method else None)
             return cls(str(source), hash=known)
         if remote_destination is not None:

@@ -1,5 +1,5 @@
-"""Where stored data meets local paths: normalising local URIs, download targets, and the
-on-demand copies behind ``os.fspath(file)`` of a remote file."""
+"""Where stored data meets local paths: normalising local URIs, whether local data is used in
+place, download targets, and the on-demand copies behind ``os.fspath(file)`` of a remote file."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
+from flyte._context import current_action
 from flyte._internal.store.blob import is_local, local_path
 
 _lock = threading.Lock()
@@ -27,6 +28,22 @@ def normalize(uri: str) -> str:
     if is_local(uri):
         return str(local_path(uri).expanduser().absolute())
     return uri
+
+
+def in_place(source: Path, prefix: str) -> bool:
+    """Whether ``from_local`` may refer to the local ``source`` where it is, for raw-data ``prefix``.
+
+    Only when the prefix is local. Outside a task the data is then the user's own (a run's
+    input, say) and stays where it is. Inside a task it may be temporary (a
+    ``tempfile.TemporaryDirectory`` removed as the task returns, a worker's scratch space), so
+    it is copied into the run's store unless it is there already.
+    """
+    if not is_local(prefix):
+        return False
+    if current_action.get() is None:
+        return True
+    root = local_path(prefix).expanduser().absolute()
+    return source == root or root in source.parents
 
 
 def check_relative(name: str, what: str = "name") -> str:

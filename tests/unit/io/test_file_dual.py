@@ -116,3 +116,14 @@ def test_read_gives_text_or_the_bytes_of_binary_content(tmp_path: Path) -> None:
     binary.write_bytes(b"PAR1\x15\x04\xff\xfe\x00" + bytes(range(256)))
     assert File.from_local_sync(text).read() == "héllo"
     assert File.from_local_sync(binary).read() == binary.read_bytes()
+
+
+async def test_read_in_async_code_gives_the_bytes_of_a_parquet_file(tmp_path: Path) -> None:
+    import pandas as pd
+
+    path = tmp_path / "table.parquet"
+    pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]}).to_parquet(path)
+    f = await File.from_local(path)
+    data = await f.read()
+    assert isinstance(data, bytes) and data.startswith(b"PAR1") and data == path.read_bytes()
+    assert pd.read_parquet(f).shape == (3, 2)

@@ -51,10 +51,13 @@ def upload_local():  # type: ignore[no-untyped-def]
     return flyte.io.File.from_local("./local_file.txt")
 
 
-def test_spec_example_upload_local_keeps_the_file_in_place() -> None:
+def test_spec_example_upload_local_stores_a_copy_in_the_run() -> None:
     Path("local_file.txt").write_text("spec content")
     f = run_local(upload_local)
-    assert isinstance(f, File) and f.path == str(Path("local_file.txt").absolute())
+    assert isinstance(f, File) and f.name == "local_file.txt"
+    assert f.path != str(Path("local_file.txt").absolute()) and "/runs/" in f.path
+    Path("local_file.txt").unlink()
+    assert f.read() == "spec content"
 
 
 def test_spec_example_process_file() -> None:
@@ -310,14 +313,29 @@ def test_remote_prefix_uploads_and_writes_under_it(tmp_path: Path) -> None:
     assert src.read_text() == "payload"  # the original is untouched
 
 
-def test_local_prefix_never_copies(tmp_path: Path) -> None:
+def test_local_prefix_copies_only_inside_a_task(tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
     src = tmp_path / "src" / "big.txt"
     src.write_text("x")
-    assert run_local(upload_and_describe, str(src)).path == str(src)
+    assert File.from_local(src).path == str(src)  # outside a task the file is the user's own
+    stored = run_local(upload_and_describe, str(src))
+    assert stored.path != str(src) and Path(stored.path).read_text() == "x"
     assert os.listdir(tmp_path / "src") == ["big.txt"]
     data = Path(os.environ["FLYTE_HOME"])
-    assert not any(p.name == "big.txt" for p in data.rglob("*"))
+    assert [p for p in data.rglob("big.txt")] == [Path(stored.path)]
+
+
+@env.task
+def store_twice(path: str) -> list[str]:
+    first = File.from_local(path)
+    return [first.path, File.from_local(first.path).path]
+
+
+def test_a_file_already_in_the_run_store_is_not_copied_again(tmp_path: Path) -> None:
+    src = tmp_path / "a.txt"
+    src.write_text("x")
+    first, second = run_local(store_twice, str(src))
+    assert first != str(src) and second == first
 
 
 # -- cache keys -----------------------------------------------------------------------------------

@@ -76,6 +76,15 @@ def reset(token: Any) -> None:
     _overlay.reset(token)
 
 
+def process_getenv(name: str) -> str | None:
+    """The variable ``name`` of the process itself, whatever task's variables are laid over it."""
+    token = _overlay.set(None)
+    try:
+        return os.environ.get(name)
+    finally:
+        _overlay.reset(token)
+
+
 def current_overlay() -> Mapping[str, str] | None:
     """The variables laid over the environment in the current context, if any."""
     return _overlay.get()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
+from flyte._internal.engine.env_overlay import process_getenv
 from flyte._secret import Secret
 from flyte.errors import BaseRuntimeError, RuntimeUserError
 
@@ -39,10 +39,11 @@ def resolve_secrets(
         value = None
         if from_environment:
             # The key's own variable first, then the one the task reads it from (set already, as
-            # the flyte SDK's local mode takes it).
-            value = os.environ.get(source)
+            # the flyte SDK's local mode takes it). Both from the process itself: a calling task's
+            # variables may use the same names for other values.
+            value = process_getenv(source)
             if value is None and secret.as_env_var:
-                value = os.environ.get(secret.as_env_var)
+                value = process_getenv(secret.as_env_var)
         if value is None:
             try:
                 value = get_secret(secret.key, group=secret.group, project=project, domain=domain)
@@ -52,7 +53,8 @@ def resolve_secrets(
                 ) from e
         if value is None:
             where = f"project '{project}', domain '{domain}' or unscoped"
-            how = f"set the environment variable {source} or " if from_environment else ""
+            names = " or ".join(dict.fromkeys(n for n in (source, secret.as_env_var) if n))
+            how = f"set the environment variable {names}, or " if from_environment else ""
             raise RuntimeUserError(
                 "SecretNotFound",
                 f"Secret '{secret.key}' needed by task '{task_name}' was not found (searched {where}): "

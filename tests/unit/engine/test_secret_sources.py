@@ -1,0 +1,64 @@
+"""Where a local task's secret comes from: the process environment, never another task's
+variables, even when both tasks expose their secrets under the same variable name."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+import flyte
+import flyte.errors
+from flyte._secrets_store import set_secret
+
+outer_env = flyte.TaskEnvironment(
+    name="outer_secrets",
+    env_vars={"REGION": "outer-region"},
+    secrets=[flyte.Secret(key="outer-token", as_env_var="TOKEN")],
+)
+inner_env = flyte.TaskEnvironment(
+    name="inner_secrets",
+    secrets=[flyte.Secret(key="inner-token", as_env_var="TOKEN"), flyte.Secret(key="region", as_env_var="REGION")],
+)
+
+
+@inner_env.task
+async def inner() -> str:
+    return f"{os.environ['TOKEN']}|{os.environ['REGION']}"
+
+
+@inner_env.task
+def inner_sync() -> str:
+    return f"{os.environ['TOKEN']}|{os.environ['REGION']}"
+
+
+@outer_env.task
+async def outer() -> list[str]:
+    return [os.environ["TOKEN"], await inner()]
+
+
+@outer_env.task
+def outer_sync() -> list[str]:
+    return [os.environ["TOKEN"], inner_sync()]
+
+
+@pytest.mark.parametrize("task", [outer, outer_sync])
+def test_a_child_gets_its_own_secret_not_the_parents_variable(task: Any) -> None:
+    set_secret("outer-token", "outer-value")
+    set_secret("inner-token", "inner-value")
+    set_secret("region", "inner-region")
+    assert flyte.run(task).outputs()[0] == ["outer-value", "inner-value|inner-region"]
+
+
+def test_a_secret_set_in_the_process_environment_is_taken_from_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOKEN", "from-the-process")
+    set_secret("outer-token", "outer-value")
+    set_secret("region", "inner-region")
+    assert flyte.run(inner).outputs()[0] == "from-the-process|inner-region"
+
+
+def test_a_missing_secret_names_both_variables_that_could_provide_it() -> None:
+    hint = "set the environment variable INNER_TOKEN or TOKEN, or run"
+    with pytest.raises(flyte.errors.RuntimeUserError, match=hint):
+        flyte.run(inner)
