@@ -20,15 +20,15 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from flyte._internal import wire
 from flyte.server.executors.base import Exit, Launch
 from flyte.server.executors.memory import resident_bytes
 
-__all__ = ["PoolKey", "ReplicaPools", "exit_of_done", "pool_key"]
+__all__ = ["Idling", "PoolKey", "ReplicaPools", "exit_of_done", "idle_past_ttl", "pool_key"]
 
 PoolKey = tuple[str | None, str | None, str]
 """A pool's identity: its code bundle, its image's hash and its environment."""
@@ -54,6 +54,26 @@ class _Pool:
     waiting: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     memory_limit: int | None = None
     """The environment's memory limit, which each replica (with what it runs) must stay under."""
+
+
+class Idling(Protocol):
+    """What :func:`idle_past_ttl` reads of a replica."""
+
+    running: set[str]
+    idle_since: float
+
+    @property
+    def ready(self) -> bool:
+        """Whether the replica has started (one still starting is never idle)."""
+
+
+def idle_past_ttl(replicas: Mapping[str, Idling], reuse: wire.ReuseSpec, now: float) -> list[str]:
+    """The replicas to stop: those idle past ``idle_ttl``, longest idle first, keeping ``min_replicas``."""
+    idle = sorted(
+        (name for name, r in replicas.items() if r.ready and not r.running), key=lambda name: replicas[name].idle_since
+    )
+    spare = len(replicas) - reuse.min_replicas
+    return [name for name in idle[: max(spare, 0)] if now - replicas[name].idle_since > reuse.idle_ttl_s]
 
 
 def pool_key(launch: Launch) -> PoolKey:
@@ -148,16 +168,8 @@ class ReplicaPools:
         closing: list[_Replica] = []
         with self._lock:
             for pool in self._pools.values():
-                idle = sorted(
-                    (r for r in pool.replicas.values() if r.ready and not r.running), key=lambda r: r.idle_since
-                )
-                spare = len(pool.replicas) - pool.reuse.min_replicas
-                for replica in idle:
-                    if spare <= 0 or now - replica.idle_since <= pool.reuse.idle_ttl_s:
-                        break
-                    del pool.replicas[replica.name]
-                    closing.append(replica)
-                    spare -= 1
+                for name in idle_past_ttl(pool.replicas, pool.reuse, now):
+                    closing.append(pool.replicas.pop(name))
         for replica in closing:
             self._close(replica)
 

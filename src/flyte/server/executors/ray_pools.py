@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from flyte._internal import wire
 from flyte.server.executors.base import Exit, Launch
-from flyte.server.executors.pool import PoolKey, exit_of_done, pool_key
+from flyte.server.executors.pool import PoolKey, exit_of_done, idle_past_ttl, pool_key
 from flyte.server.executors.ray_cluster import ray_options
 from flyte.server.executors.ray_node import ReplicaHost
 
@@ -39,6 +39,7 @@ class _Replica:
     actor: Any
     running: set[str] = field(default_factory=set)
     idle_since: float = field(default_factory=time.monotonic)
+    ready: bool = True  # an actor takes calls as soon as it is created
 
 
 @dataclass
@@ -106,14 +107,8 @@ class RayPools:
         closing: list[_Replica] = []
         with self._lock:
             for pool in self._pools.values():
-                idle = sorted((r for r in pool.replicas.values() if not r.running), key=lambda r: r.idle_since)
-                spare = len(pool.replicas) - pool.reuse.min_replicas
-                for replica in idle:
-                    if spare <= 0 or now - replica.idle_since <= pool.reuse.idle_ttl_s:
-                        break
-                    del pool.replicas[replica.name]
-                    closing.append(replica)
-                    spare -= 1
+                for name in idle_past_ttl(pool.replicas, pool.reuse, now):
+                    closing.append(pool.replicas.pop(name))
         for replica in closing:
             self._executor.ray.kill(replica.actor)
 
