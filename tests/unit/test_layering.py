@@ -6,11 +6,14 @@ inside a function counts too."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "flyte"
+MODEL_FORBIDDEN = ("flyte._internal.engine", "flyte.server", "flyte.cli", "flyte.remote")
 
 
 def _imports(module_file: Path) -> set[str]:
@@ -30,10 +33,19 @@ def _imports(module_file: Path) -> set[str]:
     return found
 
 
+def _within(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+def _module_name(module_file: Path) -> str:
+    parts = module_file.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def _offenders(folder: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
     offenders = {}
     for path in sorted((SRC / folder).rglob("*.py")):
-        bad = sorted(m for m in _imports(path) if any(m == f or m.startswith(f + ".") for f in forbidden))
+        bad = sorted(m for m in _imports(path) if _within(m, forbidden))
         if bad:
             offenders[str(path.relative_to(SRC))] = bad
     return offenders
@@ -42,7 +54,7 @@ def _offenders(folder: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
 @pytest.mark.parametrize(
     ("folder", "forbidden"),
     [
-        ("_internal/model", ("flyte._internal.engine", "flyte.server", "flyte.cli", "flyte.remote")),
+        ("_internal/model", MODEL_FORBIDDEN),
         ("cli", ("flyte._internal.engine",)),
         ("remote", ("flyte._internal.engine", "flyte.server")),
         ("server/executors", ("flyte._internal.engine",)),
@@ -58,3 +70,28 @@ def test_the_check_sees_lazy_imports() -> None:
     assert "xxhash" in _imports(sample)
     lazy = _imports(SRC / "cli" / "_progress.py")
     assert "flyte._internal.model.progress" in lazy  # imported inside a function
+
+
+def test_the_model_pulls_in_no_layer_above_it_indirectly() -> None:
+    # The check above reads the model's own files only; what they import (serde, the store,
+    # errors) must not lead back up either, or the layers above would import in a circle.
+    model = SRC / "_internal" / "model"
+    files = sorted(model.rglob("*.py"))
+    names = {_module_name(path) for path in files} | {m for path in files for m in _imports(path)}
+    imported = sorted(m for m in names if _within(m, ("flyte",)))
+    assert {"flyte._internal.model.progress", "flyte._internal.store.blob"} <= set(imported)
+    # ``from m import name`` gives ``m.name``, which need not be a module: skip just those.
+    probe = (
+        "import importlib, sys\n"
+        f"for name in {imported!r}:\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ModuleNotFoundError as exc:\n"
+        "        if exc.name != name:\n"
+        "            raise\n"
+        "print('\\n'.join(sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded = out.stdout.split()
+    assert "flyte._internal.model.offload" in loaded
+    assert [m for m in loaded if _within(m, MODEL_FORBIDDEN)] == []

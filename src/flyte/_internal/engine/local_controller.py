@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from flyte._context import ActionContext, current_action
 from flyte._internal.engine import env_overlay
 from flyte._internal.engine.run_state import RunState
-from flyte._internal.model.errors import error_record, timeout_error, to_flyte_error
+from flyte._internal.model.errors import error_record, to_flyte_error
 from flyte._internal.model.naming import action_name
 from flyte._internal.model.offload import from_stored, to_stored
 from flyte._internal.model.phases import ActionPhase
@@ -29,6 +29,7 @@ from flyte.errors import (
     InlineIOMaxBytesBreached,
     NonRecoverableError,
     RuntimeDataValidationError,
+    TaskTimeoutError,
 )
 
 if TYPE_CHECKING:
@@ -169,7 +170,10 @@ def _retry_delay(call: _Call, attempt: int, exc: BaseException) -> tuple[BaseRun
     """The error to report and, if another attempt is due, how long to wait before it."""
     task = call.task
     if isinstance(exc, _Timeout):
-        err: BaseRuntimeError = timeout_error(task.name, task.timeout_seconds or 0.0)
+        seconds = task.timeout_seconds or 0.0
+        err: BaseRuntimeError = TaskTimeoutError(
+            f"Task '{task.name}' exceeded its timeout of {seconds:g}s and was cancelled"
+        )
     else:
         err = to_flyte_error(exc, task.name)
     if isinstance(err, (NonRecoverableError, RuntimeDataValidationError, InlineIOMaxBytesBreached)) or (

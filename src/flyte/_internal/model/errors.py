@@ -1,4 +1,5 @@
-"""How an exception raised by user code becomes the flyte error its caller sees."""
+"""How an exception raised by user code becomes the flyte error its caller sees, and how that
+error is kept in an action's record and rebuilt from it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import traceback
 
 from flyte import errors
-from flyte.errors import BaseRuntimeError, OOMError, RuntimeUserError, TaskTimeoutError
+from flyte.errors import BaseRuntimeError, OOMError, RuntimeUserError
 
 
 def to_flyte_error(exc: BaseException, task_name: str) -> BaseRuntimeError:
@@ -22,11 +23,6 @@ def to_flyte_error(exc: BaseException, task_name: str) -> BaseRuntimeError:
     err.traceback = _format(exc)
     err.__cause__ = exc
     return err
-
-
-def timeout_error(task_name: str, seconds: float) -> TaskTimeoutError:
-    """The error a parent sees when its child ran longer than its timeout."""
-    return TaskTimeoutError(f"Task '{task_name}' exceeded its timeout of {seconds:g}s and was cancelled")
 
 
 def error_record(err: BaseRuntimeError) -> str:

@@ -13,6 +13,7 @@ import string
 import xxhash
 
 ROOT_ACTION = "a0"
+"""The name of a run's root action, the call of the task the run was started with."""
 _ALPHABET = string.ascii_lowercase + string.digits
 
 

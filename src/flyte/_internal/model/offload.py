@@ -15,6 +15,7 @@ from flyte._internal.serde import hash_bytes, pack, unpack
 from flyte.errors import InlineIOMaxBytesBreached
 
 DEFAULT_OFFLOAD_THRESHOLD = 4 * 1024 * 1024
+"""Bytes over which a payload is offloaded when ``FLYTE_OFFLOAD_THRESHOLD_BYTES`` is unset."""
 _REFERENCE_CODE = 2
 
 

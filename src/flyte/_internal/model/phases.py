@@ -1,4 +1,4 @@
-"""Phases of runs and actions, and the transitions allowed between them."""
+"""Phases of runs and actions: the states their records move through."""
 
 from __future__ import annotations
 
@@ -36,22 +36,4 @@ TERMINAL = frozenset(
         ActionPhase.RECOVERED,
     }
 )
-
-_ACTIVE = (
-    ActionPhase.QUEUED,
-    ActionPhase.WAITING_FOR_RESOURCES,
-    ActionPhase.INITIALIZING,
-    ActionPhase.RUNNING,
-)
-
-# Any active phase may move forward to a later active phase or end; an ended action never moves.
-ALLOWED_TRANSITIONS: dict[ActionPhase, frozenset[ActionPhase]] = {
-    phase: frozenset(_ACTIVE[i + 1 :]) | TERMINAL for i, phase in enumerate(_ACTIVE)
-}
-for _ended in TERMINAL:
-    ALLOWED_TRANSITIONS[_ended] = frozenset()
-
-
-def can_transition(current: ActionPhase, target: ActionPhase) -> bool:
-    """Whether an action in ``current`` may move to ``target``."""
-    return target in ALLOWED_TRANSITIONS[current]
+"""The phases an action ends in; it never leaves them."""
