@@ -48,9 +48,9 @@ from flyte._version import __version__, version
 
 
 def __getattr__(name: str) -> object:
-    # PEP 562: flyte.io and flyte.remote load on first access, so `import flyte` stays light
-    # while `import flyte; flyte.io.File` or `flyte.remote()` work without importing them first.
-    if name in ("io", "remote"):
+    # PEP 562: flyte.io, flyte.remote and flyte.storage load on first access, so `import flyte`
+    # stays light while `import flyte; flyte.io.File` or `flyte.remote()` work without importing them first.
+    if name in ("io", "remote", "storage"):
         import importlib
 
         return importlib.import_module(f"flyte.{name}")

@@ -11,23 +11,29 @@
 Plain paths and ``file://`` URIs are served with plain Python file I/O; ``memory://`` (an
 in-process store, the fake for tests), ``s3://``, ``gs://`` and ``abfs://``/``az://`` by obstore,
 imported only when such a store is first used. ``s3://`` stores follow the ``storage`` section of
-the configuration (see :mod:`flyte._internal.store.blob._settings`).
+the configuration (see :mod:`flyte._internal.store.blob._settings`), under what
+``flyte.init(storage=...)`` sets through :func:`configure_stores`.
 """
 
 from __future__ import annotations
 
 from flyte._internal.store.blob._protocol import BlobStore, ObjectInfo
-from flyte._internal.store.blob._registry import SCHEMES, get_store, reset_stores
+from flyte._internal.store.blob._registry import SCHEMES, configure_stores, get_store, reset_stores, s3_settings
+from flyte._internal.store.blob._settings import RetryPolicy, StoreOverrides
 from flyte._internal.store.blob._uri import is_local, join, local_path, scheme
 
 __all__ = [
     "SCHEMES",
     "BlobStore",
     "ObjectInfo",
+    "RetryPolicy",
+    "StoreOverrides",
+    "configure_stores",
     "get_store",
     "is_local",
     "join",
     "local_path",
     "reset_stores",
+    "s3_settings",
     "scheme",
 ]

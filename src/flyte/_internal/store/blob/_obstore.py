@@ -77,10 +77,13 @@ class ObstoreBlobStore:
             reader = obstore.open_reader(self._store, key, buffer_size=PART_SIZE)
         return io.BufferedReader(_RangeReader(reader), buffer_size=_READ_BUFFER)
 
-    def open_write(self, uri: str) -> BinaryIO:
-        """A writer that uploads in parts as data comes and completes the object on close."""
+    def open_write(self, uri: str, *, part_size: int = PART_SIZE, max_concurrency: int = MAX_CONCURRENCY) -> BinaryIO:
+        """A writer that uploads in parts as data comes and completes the object on close.
+
+        ``part_size`` and ``max_concurrency`` tune the multipart upload (see :data:`PART_SIZE`).
+        """
         writer = obstore.open_writer(
-            self._store, self._key(uri), buffer_size=PART_SIZE, max_concurrency=MAX_CONCURRENCY
+            self._store, self._key(uri), buffer_size=part_size, max_concurrency=max_concurrency
         )
         return _ObjectWriter(_PartSink(writer), buffer_size=_WRITE_BUFFER)
 
@@ -92,6 +95,16 @@ class ObstoreBlobStore:
         """
         pages = obstore.list(self._store, self._prefix(prefix_uri), chunk_size=_LIST_PAGE)
         return iter(_by_uri(info for page in pages for info in self._infos(page)))
+
+    def has_objects_under(self, prefix_uri: str) -> bool:
+        """Whether any object lies under the folder-like ``prefix_uri`` (one listing request)."""
+        found = obstore.list_with_delimiter(self._store, self._prefix(prefix_uri))
+        return bool(found["objects"] or found["common_prefixes"])
+
+    async def has_objects_under_async(self, prefix_uri: str) -> bool:
+        """Async :meth:`has_objects_under`."""
+        found = await obstore.list_with_delimiter_async(self._store, self._prefix(prefix_uri))
+        return bool(found["objects"] or found["common_prefixes"])
 
     def exists(self, uri: str) -> bool:
         """Whether an object exists at ``uri`` (one HEAD request)."""
@@ -170,14 +183,16 @@ class ObstoreBlobStore:
         with _named_missing(src_uri):
             await obstore.copy_async(self._store, src, dst)
 
-    async def upload_file_async(self, local_path: Path, uri: str) -> None:
-        """Async :meth:`upload_file`."""
+    async def upload_file_async(
+        self, local_path: Path, uri: str, *, part_size: int = PART_SIZE, max_concurrency: int = MAX_CONCURRENCY
+    ) -> None:
+        """Async :meth:`upload_file`; ``part_size`` and ``max_concurrency`` tune the multipart upload."""
         await obstore.put_async(
             self._store,
             self._key(uri),
             Path(local_path),
-            chunk_size=PART_SIZE,
-            max_concurrency=MAX_CONCURRENCY,
+            chunk_size=part_size,
+            max_concurrency=max_concurrency,
         )
 
     async def download_file_async(self, uri: str, local_path: Path) -> None:

@@ -15,21 +15,63 @@ secret_access_key   (with ``AWS_SESSION_TOKEN``), taken as a pair
 With no key pair from either, obstore's own chain applies (web identity, container and
 instance credentials). The key pair is pinned through a credential provider, so that a session
 token in the environment is never mixed with flyte's keys.
+
+Settings given in code (``flyte.init(storage=...)``, ``flyte.init_from_config``) arrive as
+:class:`StoreOverrides` and win over all of the above.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from obstore.store import ObjectStore, S3Credential
+    from obstore.store import ObjectStore, RetryConfig, S3Credential
 
     from flyte._config import StorageConfig
 
 _DEFAULT_REGION = "us-east-1"
+_MAX_BACKOFF = timedelta(seconds=16)
+_RETRY_TIMEOUT = timedelta(minutes=3)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a cloud store retries a failed request.
+
+    Up to ``max_retries`` times, waiting ``init_backoff`` before the first retry and twice as
+    long before each next one (16 seconds at most), and never past three minutes in all.
+    """
+
+    max_retries: int
+    init_backoff: timedelta
+
+    def obstore_config(self) -> RetryConfig:
+        """The policy as obstore's ``retry_config`` option."""
+        return {
+            "max_retries": self.max_retries,
+            "backoff": {"init_backoff": self.init_backoff, "max_backoff": _MAX_BACKOFF, "base": 2},
+            "retry_timeout": _RETRY_TIMEOUT,
+        }
+
+
+@dataclass(frozen=True)
+class StoreOverrides:
+    """Store settings given in code; they win over the configuration files and variables."""
+
+    storage: StorageConfig | None = None
+    """The ``storage`` section to start from, instead of the one :func:`load_config` finds."""
+    s3: Mapping[str, str] = field(default_factory=dict)
+    """``storage`` keys (``endpoint``, ``region``, ...) set in code; each replaces the section's value."""
+    azure: Mapping[str, str] = field(default_factory=dict)
+    """Options of obstore's ``AzureStore`` (``account_name``, ``account_key``, ``client_id``, ...)."""
+    retry: Mapping[str, RetryPolicy] = field(default_factory=dict)
+    """The retry policy of each family of stores (``"s3"``, ``"gs"``, ``"azure"``); obstore's
+    default for a family left out."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +86,7 @@ class S3Settings:
     virtual_hosted: bool = True
     allow_http: bool = False
     anonymous: bool = False
+    retry: RetryPolicy | None = None
 
     @classmethod
     def resolve(cls, config: StorageConfig, environ: Mapping[str, str] = os.environ) -> S3Settings:
@@ -69,11 +112,49 @@ class S3Settings:
         )
 
 
-def load_s3_settings() -> S3Settings:
-    """The settings from the current configuration (:func:`flyte._config.load_config`)."""
-    from flyte._config import load_config
+def load_s3_settings(overrides: StoreOverrides | None = None) -> S3Settings:
+    """The settings from ``overrides`` over the current configuration (:func:`flyte._config.load_config`)."""
+    if overrides is not None and overrides.storage is not None:
+        config = overrides.storage
+    else:
+        from flyte._config import load_config
 
-    return S3Settings.resolve(load_config().storage)
+        config = load_config().storage
+    if overrides is None:
+        return S3Settings.resolve(config)
+    set_in_code: dict[str, Any] = dict(overrides.s3)
+    settings = S3Settings.resolve(dataclasses.replace(config, **set_in_code))
+    return dataclasses.replace(settings, retry=overrides.retry.get("s3"))
+
+
+def s3_store_options(settings: S3Settings) -> dict[str, Any]:
+    """The keyword arguments of obstore's ``S3Store`` (after the bucket) for ``settings``.
+
+    obstore's ``from_url`` and its fsspec ``FsspecStore`` take the same ones.
+
+    Raises:
+        ValueError: only one half of the key pair is set.
+    """
+    config: dict[str, Any] = {
+        "region": settings.region or _DEFAULT_REGION,
+        "virtual_hosted_style_request": settings.virtual_hosted,
+    }
+    if settings.endpoint:
+        config["endpoint"] = settings.endpoint
+    options: dict[str, Any] = {"config": config, "client_options": {"allow_http": settings.allow_http}}
+    key_id, secret = settings.access_key_id, settings.secret_access_key
+    if settings.anonymous:
+        config["skip_signature"] = True
+    elif key_id and secret:
+        options["credential_provider"] = _StaticCredentials(key_id, secret, settings.session_token)
+    elif key_id or secret:
+        raise ValueError(
+            "storage.access_key_id and storage.secret_access_key must be set together "
+            "(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+        )
+    if settings.retry is not None:
+        options["retry_config"] = settings.retry.obstore_config()
+    return options
 
 
 def make_s3_store(bucket: str, settings: S3Settings) -> ObjectStore:
@@ -84,38 +165,27 @@ def make_s3_store(bucket: str, settings: S3Settings) -> ObjectStore:
     """
     from obstore.store import S3Store
 
-    options: dict[str, Any] = {
-        "region": settings.region or _DEFAULT_REGION,
-        "virtual_hosted_style_request": settings.virtual_hosted,
-    }
-    if settings.endpoint:
-        options["endpoint"] = settings.endpoint
-    provider = None
-    key_id, secret = settings.access_key_id, settings.secret_access_key
-    if settings.anonymous:
-        options["skip_signature"] = True
-    elif key_id and secret:
-        provider = _StaticCredentials(key_id, secret, settings.session_token)
-    elif key_id or secret:
-        raise ValueError(
-            "storage.access_key_id and storage.secret_access_key must be set together "
-            "(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
-        )
-    return S3Store(
-        bucket,
-        client_options={"allow_http": settings.allow_http},
-        credential_provider=provider,
-        **options,
-    )
+    return S3Store(bucket, **s3_store_options(settings))
 
 
-def make_cloud_store(scheme: str, bucket: str) -> ObjectStore:
-    """An obstore store for a ``gs://`` bucket or an Azure container, configured from its environment."""
+def make_cloud_store(scheme: str, bucket: str, overrides: StoreOverrides | None = None) -> ObjectStore:
+    """An obstore store for a ``gs://`` bucket or an Azure container.
+
+    It is configured from its environment, then from ``overrides`` (retries; Azure credentials).
+    """
     from obstore.store import AzureStore, GCSStore
 
-    store: ObjectStore = (
-        GCSStore.from_url(f"gs://{bucket}") if scheme == "gs" else AzureStore.from_url(f"{scheme}://{bucket}")
-    )
+    options: dict[str, Any] = {}
+    retry = overrides.retry.get("gs" if scheme == "gs" else "azure") if overrides is not None else None
+    if retry is not None:
+        options["retry_config"] = retry.obstore_config()
+    store: ObjectStore
+    if scheme == "gs":
+        store = GCSStore.from_url(f"gs://{bucket}", **options)
+    else:
+        if overrides is not None and overrides.azure:
+            options["config"] = dict(overrides.azure)
+        store = AzureStore.from_url(f"{scheme}://{bucket}", **options)
     return store
 
 
