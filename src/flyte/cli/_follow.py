@@ -40,25 +40,27 @@ def stream_logs(
     *,
     follow: bool,
     poll: float = _LONG_POLL,
-) -> None:
-    """Hands every log line of the action to ``emit``: those written so far, and with ``follow``
-    those to come, until the action has ended and its last line is out."""
-    after: int | None = None
+    after: int | None = None,
+) -> int | None:
+    """Hands every log line of the action after position ``after`` (from the start when
+    ``None``) to ``emit``: those written so far, and with ``follow`` those to come, until the
+    action has ended and its last line is out. Returns the position reached."""
     while True:
         chunk = source.action_logs(run, action, after=after, wait=poll if follow else 0.0)
         for line in chunk.lines:
             emit(line)
         after = chunk.next_seq
         if chunk.done or (not follow and not chunk.lines):
-            return
+            return after
 
 
 class _StatusLine:
     """The line saying how the run's actions stand, and where log lines are written above it."""
 
-    def __init__(self, run: str, out: IO[str]) -> None:
+    def __init__(self, run: str, out: IO[str], live: bool = True) -> None:
         self.run = run
         self._out = out
+        self._live_wanted = live
         self._started = time.monotonic()
         self._last = ""
         self._live: Any = None
@@ -69,7 +71,7 @@ class _StatusLine:
 
     @contextmanager
     def shown(self) -> Iterator[_StatusLine]:
-        if not self._out.isatty():
+        if not (self._live_wanted and self._out.isatty()):
             yield self
             return
         from rich.console import Console
@@ -99,9 +101,12 @@ class _StatusLine:
         self._last = counts
 
 
-def follow_run(client: ApiClient, run: str, out: IO[str] | None = None) -> wire.RunInfo:
-    """Streams the root action's logs and the action counts until the run ends; returns the run."""
-    status = _StatusLine(run, out if out is not None else sys.stdout)
+def follow_run(client: ApiClient, run: str, out: IO[str] | None = None, live: bool = True) -> wire.RunInfo:
+    """Streams the root action's logs and the action counts until the run ends; returns the run.
+
+    On a terminal the counts are a line redrawn in place, unless ``live`` is false (``flyte
+    --no-progress``): then, as off a terminal, a line is printed whenever the counts change."""
+    status = _StatusLine(run, out if out is not None else sys.stdout, live)
     after: int | None = None
     with status.shown():
         while True:

@@ -1,8 +1,8 @@
 """``flyte get``: show the configuration, the local secrets (never their values) and runs.
 
 Runs, their actions, inputs, outputs and logs come from the server when an endpoint is
-configured, else from the local runs database (see :mod:`flyte.cli._sources`); the run
-commands live in :mod:`flyte.cli._get_runs`.
+configured, else from the local runs database (see :mod:`flyte.cli._sources`); those commands
+live in :mod:`flyte.cli._get_runs`, :mod:`flyte.cli._get_actions` and :mod:`flyte.cli._get_data`.
 """
 
 from __future__ import annotations
@@ -11,25 +11,42 @@ import click
 
 from flyte._config import config_search_path
 from flyte._secrets_store import list_secrets
-from flyte.cli._get_runs import get_io, get_logs, get_run, get_runs
-from flyte.cli.main import current_config
+from flyte.cli._get_actions import get_action
+from flyte.cli._get_data import get_io, get_logs
+from flyte.cli._get_runs import get_run, get_runs
+from flyte.cli._output import chosen_format, output_format_option, render
+from flyte.cli.main import current_config, current_state
 
-__all__ = ["get", "get_config", "get_io", "get_logs", "get_run", "get_runs", "get_secret"]
+__all__ = ["get", "get_action", "get_config", "get_io", "get_logs", "get_run", "get_runs", "get_secret"]
 
 
 @click.group()
 def get() -> None:
-    """Show the configuration, the local secrets, or runs with their actions, data and logs."""
+    """Show the configuration, the local secrets, or runs with their actions, data and logs.
+
+    \b
+        flyte get run                  # list runs
+        flyte get run my-run           # one run and its actions
+        flyte get action my-run a1     # one action
+        flyte get io my-run            # inputs and outputs of the root action
+        flyte get logs my-run -f       # logs, as they come
+    """
 
 
-for _command in (get_runs, get_run, get_io, get_logs):
+for _command in (get_runs, get_run, get_action, get_io, get_logs):
     get.add_command(_command)
 
 
 @get.command("config", short_help="Print the effective configuration.")
-def get_config() -> None:
-    """Print the effective configuration as YAML, and which file it came from."""
+@output_format_option
+def get_config(output_format: str | None) -> None:
+    """Print the effective configuration (YAML, or JSON with -of json), and where it came from:
+    the file, the FLYTE_* environment variables and the root options that changed it."""
     config = current_config()
+    chosen = chosen_format(output_format)
+    if chosen == "json":
+        click.echo(render(config.to_dict(), "json"))
+        return
     if config.source is not None:
         click.echo(f"# source: {config.source}")
     else:
@@ -37,6 +54,9 @@ def get_config() -> None:
         click.echo(f"# no config file found, using defaults (searched: {searched})")
     if config.env_overrides:
         click.echo(f"# overridden by environment: {', '.join(config.env_overrides)}")
+    options = current_state().option_overrides()
+    if options:
+        click.echo(f"# overridden by options: {', '.join(options)}")
     click.echo(config.to_yaml(), nl=False)
 
 
@@ -44,7 +64,8 @@ def get_config() -> None:
 @click.argument("name", required=False)
 @click.option("-p", "--project", help="Only secrets scoped to this project.")
 @click.option("-d", "--domain", help="Only secrets scoped to this domain.")
-def get_secret(name: str | None, project: str | None, domain: str | None) -> None:
+@output_format_option
+def get_secret(name: str | None, project: str | None, domain: str | None, output_format: str | None) -> None:
     """List local secrets (all, or those named NAME) with their scopes; values are never shown."""
     config = current_config()
     if config.is_remote:
@@ -60,6 +81,10 @@ def get_secret(name: str | None, project: str | None, domain: str | None) -> Non
     ]
     if name is not None and not infos:
         raise click.ClickException(f"no local secret named {name!r}")
+    chosen = chosen_format(output_format)
+    if chosen != "table":
+        click.echo(render([{"name": i.name, "project": i.project, "domain": i.domain} for i in infos], chosen))
+        return
     if not infos:
         click.echo("No local secrets.")
         return

@@ -1,74 +1,47 @@
-"""``flyte get runs|run|io|logs``: runs and their actions, inputs, outputs and logs.
+"""``flyte get run [NAME]`` (and its older spelling ``flyte get runs``): runs, listed or one shown.
 
-With an endpoint configured they read the server's API; without one, the local runs database.
-Each takes ``--output-format table`` (for people, the default) or ``json`` (for programs; logs
-are then JSON lines, one object per log line).
+With an endpoint configured they read the server's API; without one, the local runs database
+(see :mod:`flyte.cli._sources`). Tables are for people; ``-of json`` or ``-of yaml`` (or the
+command's own ``--output-format``) print the same data for programs.
 """
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from flyte._internal.model.phases import ActionPhase
-from flyte.cli._show import (
-    action_tree,
-    dump_json,
-    duration,
-    error_line,
-    jsonable,
-    readable,
-    runs_table,
-    timestamp,
-)
+from flyte.cli._output import chosen_format, output_format_option, render
+from flyte.cli._show import action_tree, duration, error_line, runs_table, timestamp
 from flyte.cli.main import current_config
 
 if TYPE_CHECKING:
-    from flyte._internal import wire
     from flyte.cli._sources import RunSource
 
-__all__ = ["get_io", "get_logs", "get_run", "get_runs"]
+__all__ = ["PHASE_CHOICE", "get_run", "get_runs", "run_source"]
 
-_PHASES = tuple(phase.value for phase in ActionPhase)
+PHASE_CHOICE = click.Choice([phase.value.lower() for phase in ActionPhase], case_sensitive=False)
+"""The phases a listing can be filtered by, in lower case (any case is accepted)."""
 
-output_format = click.option(
-    "--output-format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table for people, json for programs.",
-)
+_DEFAULT_LIMIT = 50
 
 
-def _source() -> RunSource:
+def run_source() -> RunSource:
+    """Where runs are read: the configured server, else the local runs database."""
     from flyte.cli._sources import source_for
 
     return source_for(current_config())
 
 
-@click.command("runs", short_help="List runs, newest first.")
-@click.option("--phase", type=click.Choice(_PHASES, case_sensitive=False), help="Only runs in this phase.")
-@click.option("--task", help="Only runs of this task (full env.task name or short name).")
-@click.option("-p", "--project", help="Only runs of this project.")
-@click.option("-d", "--domain", help="Only runs of this domain.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most this many.")
-@output_format
-def get_runs(
-    phase: str | None,
-    task: str | None,
-    project: str | None,
-    domain: str | None,
-    limit: int,
-    output_format: str,
+def _list_runs(
+    phase: str | None, task: str | None, project: str | None, domain: str | None, limit: int, output_format: str
 ) -> None:
-    """List runs, newest first: the server's with an endpoint configured, else the local ones."""
-    runs = _source().list_runs(
+    runs = run_source().list_runs(
         project=project, domain=domain, phase=phase.upper() if phase else None, task=task, limit=limit
     )
-    if output_format == "json":
-        click.echo(dump_json(runs))
+    if output_format != "table":
+        click.echo(render(runs, output_format))
     elif not runs:
         click.echo("No runs.")
     else:
@@ -76,17 +49,58 @@ def get_runs(
             click.echo(line)
 
 
-@click.command("run", short_help="Show a run and its tree of actions.")
-@click.argument("name")
-@output_format
-def get_run(name: str, output_format: str) -> None:
-    """Show the run NAME and its actions as a tree: groups as folders, with phases, durations,
-    attempts and cache status."""
-    source = _source()
+_project = click.option("-p", "--project", help="Only runs of this project.")
+_domain = click.option("-d", "--domain", help="Only runs of this domain.")
+
+
+@click.command("run", short_help="List runs, or show one run and its actions.")
+@click.argument("name", required=False)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help=f"List at most this many runs (default {_DEFAULT_LIMIT}).",
+)
+@click.option("--in-phase", "phase", type=PHASE_CHOICE, help="List only runs in this phase.")
+@click.option("--task-name", help="List only runs of this task (full env.task name or short name).")
+@_project
+@_domain
+@output_format_option
+def get_run(
+    name: str | None,
+    limit: int | None,
+    phase: str | None,
+    task_name: str | None,
+    project: str | None,
+    domain: str | None,
+    output_format: str | None,
+) -> None:
+    """Without NAME, list runs, newest first; with NAME, show that run and its actions as a
+    tree (groups as folders, with phases, durations, attempts and cache status).
+
+    \b
+        flyte get run
+        flyte get run --in-phase failed --limit 5
+        flyte get run --task-name main
+        flyte get run my-run
+    """
+    chosen = chosen_format(output_format)
+    if name is None:
+        _list_runs(phase, task_name, project, domain, limit or _DEFAULT_LIMIT, chosen)
+        return
+    given = {"--limit": limit, "--in-phase": phase, "--task-name": task_name, "--project": project, "--domain": domain}
+    filters = [flag for flag, value in given.items() if value is not None]
+    if filters:
+        raise click.UsageError(f"{', '.join(filters)} only apply when listing runs (without NAME)")
+    _show_run(name, chosen)
+
+
+def _show_run(name: str, output_format: str) -> None:
+    source = run_source()
     run = source.get_run(name)
     actions = source.list_actions(name)
-    if output_format == "json":
-        click.echo(dump_json({"run": run, "actions": actions}))
+    if output_format != "table":
+        click.echo(render({"run": run, "actions": actions}, output_format))
         return
     took = duration(run.started_at, run.ended_at)
     click.echo(f"Run:      {run.name} ({run.phase}, {took})")
@@ -107,67 +121,22 @@ def get_run(name: str, output_format: str) -> None:
         click.echo(f"Waiting:  {action.name}: {action.waiting_reason}")
 
 
-@click.command("io", short_help="Show the inputs and outputs of an action.")
-@click.argument("run")
-@click.argument("action", default="a0")
-@output_format
-def get_io(run: str, action: str, output_format: str) -> None:
-    """Show the inputs and outputs of ACTION (the root action, a0, by default) of RUN.
-
-    Values are decoded without the task's code: plain values read as they were, records as
-    dicts of their fields, and pickled values are shown as placeholders, never unpickled.
-    """
-    from flyte._internal.wire import TERMINAL_PHASES
-    from flyte.remote._values import decode_inputs, decode_outputs
-
-    detail = _source().get_action(run, action)
-    inputs = decode_inputs(detail.inputs, unpickle=False)
-    ended_well = detail.phase in TERMINAL_PHASES and detail.error is None
-    outputs = decode_outputs(detail.outputs, unpickle=False).named_outputs if ended_well else None
-    if output_format == "json":
-        error = detail.error.model_dump(mode="json") if detail.error is not None else None
-        body = {"run": run, "action": action, "phase": detail.phase, "inputs": inputs, "outputs": outputs}
-        click.echo(json.dumps(jsonable({**body, "error": error}), indent=2, ensure_ascii=False))
-        return
-    click.echo(f"Action:  {run}/{action} {detail.task_name} ({detail.phase})")
-    if detail.waiting_reason:
-        click.echo(f"Waiting: {detail.waiting_reason}")
-    _show_values("Inputs:", inputs)
-    if detail.error is not None:
-        click.echo(f"Error:   {error_line(detail.error)}")
-        if detail.error.traceback:
-            click.echo(detail.error.traceback.rstrip())
-    elif outputs is None:
-        click.echo(f"Outputs: none yet ({detail.phase})")
-    else:
-        _show_values("Outputs:", outputs)
-
-
-def _show_values(title: str, values: dict[str, Any]) -> None:
-    click.echo(title + ("" if values else " none"))
-    for key, value in values.items():
-        click.echo(readable(f"  {key} = ", value))
-
-
-@click.command("logs", short_help="Show the logs of an action.")
-@click.argument("run")
-@click.argument("action", default="a0")
-@click.option("-f", "--follow", is_flag=True, help="Keep printing new lines until the action ends.")
-@output_format
-def get_logs(run: str, action: str, follow: bool, output_format: str) -> None:
-    """Show what ACTION (the root action, a0, by default) of RUN printed and logged.
-
-    Only server runs keep logs; a local run's output went to the terminal that ran it.
-    """
-    from flyte.cli._follow import stream_logs
-
-    shown = 0
-
-    def emit(line: wire.StoredLogLine) -> None:
-        nonlocal shown
-        shown += 1
-        click.echo(line.model_dump_json() if output_format == "json" else line.text)
-
-    stream_logs(_source(), run, action, emit, follow=follow)
-    if not shown and output_format == "table":
-        click.echo(f"No logs from {run}/{action}.", err=True)
+@click.command("runs", short_help="List runs, newest first (as `get run` without a name).")
+@click.option("--phase", "--in-phase", type=PHASE_CHOICE, help="Only runs in this phase.")
+@click.option("--task", "--task-name", help="Only runs of this task (full env.task name or short name).")
+@_project
+@_domain
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=_DEFAULT_LIMIT, show_default=True, help="At most this many."
+)
+@output_format_option
+def get_runs(
+    phase: str | None,
+    task: str | None,
+    project: str | None,
+    domain: str | None,
+    limit: int,
+    output_format: str | None,
+) -> None:
+    """List runs, newest first: the server's with an endpoint configured, else the local ones."""
+    _list_runs(phase, task, project, domain, limit, chosen_format(output_format))

@@ -107,11 +107,12 @@ def _failed_cached(counts: RunProgress) -> str:
 
 
 @contextlib.contextmanager
-def progress_line(run_name: str, out: IO[str] | None = None) -> Iterator[ProgressLine | None]:
+def progress_line(run_name: str, out: IO[str] | None = None, enabled: bool = True) -> Iterator[ProgressLine | None]:
     """Shows the progress line of run ``run_name`` on ``out`` (stdout) while the block runs,
-    if ``out`` is a terminal; yields the line, or ``None`` when nothing is drawn."""
+    if ``enabled`` (``flyte --no-progress`` turns it off) and ``out`` is a terminal; yields the
+    line, or ``None`` when nothing is drawn."""
     stream = out if out is not None else sys.stdout
-    if not stream.isatty():
+    if not (enabled and stream.isatty()):
         yield None
         return
     line = ProgressLine(run_name, stream)

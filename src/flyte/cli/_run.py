@@ -31,7 +31,7 @@ from flyte._internal.module_loader import module_name_for
 from flyte.cli._loader import TaskIndex, load_file, summary
 from flyte.cli._params import task_options
 from flyte.cli._show import readable
-from flyte.cli.main import current_config
+from flyte.cli.main import current_config, current_state
 
 if TYPE_CHECKING:
     from flyte._config import Config
@@ -157,6 +157,12 @@ class _FileGroup(click.Group):
         task = self.index.find(cmd_name)
         return _TaskCommand(cmd_name, task) if task is not None else None
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Without a task name, the error names the file's tasks (``--help`` still shows help)."""
+        if not args:
+            raise _NoTaskGiven(self.file, [(name, summary(task)) for name, task in self.index.by_name.items()])
+        return super().parse_args(ctx, args)
+
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
@@ -177,6 +183,32 @@ class _FileGroup(click.Group):
                 formatter.write_dl(rows)
             else:
                 formatter.write_text("No tasks: decorate functions with @env.task to run them.")
+
+
+class _NoTaskGiven(click.ClickException):
+    """``flyte run FILE`` without a task: one error line, then the tasks FILE defines."""
+
+    exit_code = 2
+
+    def __init__(self, file: str, tasks: list[tuple[str, str]]) -> None:
+        if tasks:
+            message = (
+                f"no task given: name one of the tasks of {file} (`flyte run {file} TASK --help` shows its inputs)"
+            )
+        else:
+            message = f"no task given, and {file} defines none: decorate functions with @env.task to run them"
+        super().__init__(message)
+        self.tasks = tasks
+
+    def show(self, file: Any = None) -> None:
+        """Prints the error line, then the tasks with the first lines of their docstrings."""
+        click.echo(f"Error: {self.format_message()}", file=file, err=True)
+        if not self.tasks:
+            return
+        click.echo("Tasks:", file=file, err=True)
+        width = max(len(name) for name, _ in self.tasks)
+        for name, doc in self.tasks:
+            click.echo(f"  {name:<{width}}  {doc}".rstrip(), file=file, err=True)
 
 
 class _RunGroup(click.Group):
@@ -263,7 +295,7 @@ def _run_task(task: AsyncFunctionTaskTemplate[Any, Any, Any], inputs: dict[str, 
         disable_run_cache=settings.disable_run_cache,
     )
     try:
-        with progress_line(run_name):
+        with progress_line(run_name, enabled=not current_state().no_progress):
             handle = runner.run(task, **inputs)
         outputs = handle.outputs()
     except BaseRuntimeError as e:
@@ -317,7 +349,7 @@ def _run_remote(
     from flyte.cli._follow import follow_run
 
     assert config.admin.endpoint is not None  # the run was just created there
-    follow_run(client_for(config.admin.endpoint), handle.name)
+    follow_run(client_for(config.admin.endpoint), handle.name, live=not current_state().no_progress)
     try:
         outputs = handle.outputs()
     except BaseRuntimeError as e:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "action_tree",
     "dump_json",
+    "dump_yaml",
     "duration",
     "error_line",
     "jsonable",
@@ -161,6 +162,13 @@ def jsonable(value: Any) -> Any:
 def dump_json(value: Any) -> str:
     """Indented JSON of an API model, a list of them, or plain data."""
     return json.dumps(_plain(value), indent=2, ensure_ascii=False)
+
+
+def dump_yaml(value: Any) -> str:
+    """YAML of an API model, a list of them, or plain data (keys in their order)."""
+    import yaml
+
+    return str(yaml.safe_dump(_plain(value), sort_keys=False, allow_unicode=True, default_flow_style=False))
 
 
 def _plain(value: Any) -> Any:

@@ -10,6 +10,7 @@ treatment with :func:`cli_errors`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,18 @@ import click
 from flyte._config import Config, load_config
 from flyte.errors import BaseRuntimeError
 
-__all__ = ["USER_ERRORS", "CLIState", "LazyCommand", "LazyGroup", "cli_errors", "current_config", "main"]
+__all__ = [
+    "OUTPUT_FORMATS",
+    "USER_ERRORS",
+    "CLIState",
+    "LazyCommand",
+    "LazyGroup",
+    "cli_errors",
+    "current_config",
+    "current_state",
+    "endpoint_url",
+    "main",
+]
 
 USER_ERRORS: tuple[type[BaseException], ...] = (BaseRuntimeError, FileNotFoundError)
 """Exceptions that mean the user got something wrong: shown as one line, never as a traceback.
@@ -101,7 +113,8 @@ class _RootGroup(LazyGroup):
 
 @contextlib.contextmanager
 def cli_errors() -> Iterator[None]:
-    """Turns :data:`USER_ERRORS` raised inside the block into ``click.ClickException`` (exit 1).
+    """Turns :data:`USER_ERRORS` raised inside the block into ``click.ClickException`` (exit 1);
+    with ``flyte -vv`` the error's traceback is printed on stderr first.
 
     Usage::
 
@@ -111,6 +124,10 @@ def cli_errors() -> Iterator[None]:
     try:
         yield
     except USER_ERRORS as e:
+        if current_state().verbosity >= 2:
+            import traceback
+
+            click.echo("".join(traceback.format_exception(e)).rstrip(), err=True)
         raise click.ClickException(_one_line(str(e))) from e
 
 
@@ -137,23 +154,76 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
+OUTPUT_FORMATS = ("table", "json", "yaml")
+"""What ``-of/--output-format`` accepts: tables for people, JSON or YAML for programs."""
+
+
 @dataclass
 class CLIState:
-    """Settings of the root group shared with every subcommand (``ctx.obj``)."""
+    """Settings of the root group shared with every subcommand (``ctx.obj``).
+
+    ``endpoint``, ``insecure`` and ``org`` override the configuration's ``admin.endpoint``,
+    ``admin.insecure`` and ``task.org`` (``None``/``False``: keep what the configuration says).
+    """
 
     config_path: Path | None = None
+    endpoint: str | None = None
+    insecure: bool = False
+    org: str | None = None
+    verbosity: int = 0
+    output_format: str = "table"
+    no_progress: bool = False
+    log_format: str = "console"
     _config: Config | None = field(default=None, repr=False)
 
     def config(self) -> Config:
-        """The configuration, loaded once per invocation."""
+        """The configuration with the root options applied, loaded once per invocation."""
         if self._config is None:
-            self._config = load_config(self.config_path)
+            self._config = self._apply_options(load_config(self.config_path))
         return self._config
+
+    def option_overrides(self) -> list[str]:
+        """The root options that changed the configuration, as given on the command line."""
+        given = (("--endpoint", self.endpoint is not None), ("--insecure", self.insecure), ("--org", self.org))
+        return [name for name, used in given if used]
+
+    def _apply_options(self, config: Config) -> Config:
+        admin, task = config.admin, config.task
+        insecure = self.insecure or admin.insecure
+        if self.insecure:
+            admin = dataclasses.replace(admin, insecure=True)
+        if self.endpoint is not None:
+            admin = dataclasses.replace(admin, endpoint=endpoint_url(self.endpoint, insecure))
+        if self.org is not None:
+            task = dataclasses.replace(task, org=self.org)
+        return dataclasses.replace(config, admin=admin, task=task)
+
+
+def endpoint_url(endpoint: str, insecure: bool) -> str | None:
+    """The server URL of ``--endpoint``: kept when it has a scheme; ``host:port`` (or the
+    ``dns:///host:port`` form of flyte configs) gets ``https://``, or ``http://`` when
+    ``insecure``. An empty value means no server: everything runs locally."""
+    endpoint = endpoint.strip()
+    if not endpoint:
+        return None
+    if endpoint.startswith("dns:///"):
+        endpoint = endpoint[len("dns:///") :]
+    if "://" in endpoint:
+        return endpoint
+    return f"{'http' if insecure else 'https'}://{endpoint}"
+
+
+def current_state() -> CLIState:
+    """The root group's settings for the running command; defaults outside the root group."""
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(CLIState) if ctx is not None else None
+    return state if state is not None else CLIState()
 
 
 def current_config() -> Config:
-    """The configuration for the running command: honours ``flyte --config``; outside the root
-    group (e.g. a command invoked on its own in a test) it is :func:`flyte._config.load_config`."""
+    """The configuration for the running command: honours ``flyte --config``, ``--endpoint``,
+    ``--insecure`` and ``--org``; outside the root group (e.g. a command invoked on its own in a
+    test) it is :func:`flyte._config.load_config`."""
     ctx = click.get_current_context(silent=True)
     state = ctx.find_object(CLIState) if ctx is not None else None
     return state.config() if state is not None else load_config()
@@ -162,6 +232,8 @@ def current_config() -> Config:
 _COMMANDS: dict[str, LazyCommand] = {
     "build": LazyCommand("flyte.cli._build", "build", "Build an environment's image."),
     "create": LazyCommand("flyte.cli._create", "create", "Create a configuration file or a secret."),
+    "delete": LazyCommand("flyte.cli._delete", "delete", "Delete local state: the local task cache."),
+    "gen": LazyCommand("flyte.cli._gen", "gen", "Generate documentation of the CLI."),
     "get": LazyCommand("flyte.cli._get", "get", "Show the configuration, secrets, runs, their data and logs."),
     "run": LazyCommand("flyte.cli._run", "run", "Run a task from a Python file, locally or on a server."),
     "start": LazyCommand("flyte.cli._start", "start", "Start the flyte server."),
@@ -177,10 +249,57 @@ _COMMANDS: dict[str, LazyCommand] = {
     type=click.Path(dir_okay=False, path_type=Path),
     help="Configuration file to use instead of searching ($FLYTECTL_CONFIG, ./config.yaml, ...).",
 )
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Server to talk to, instead of the configuration's admin.endpoint. host:port means "
+    "https://host:port (http:// with --insecure); an empty value means no server (run locally).",
+)
+@click.option("--insecure", is_flag=True, help="Talk to the server over plain HTTP, without TLS (admin.insecure).")
+@click.option("--org", help="Organisation the command applies to, instead of the configuration's task.org.")
+@click.option(
+    "-v", "--verbose", "verbosity", count=True, help="Log more on stderr: -v for info, -vv for debug and tracebacks."
+)
+@click.option(
+    "-of",
+    "--output-format",
+    type=click.Choice(OUTPUT_FORMATS),
+    default="table",
+    show_default=True,
+    help="How listing commands (flyte get ...) print: a table for people, json or yaml for programs.",
+)
+@click.option("--no-progress", is_flag=True, help="Do not draw the live progress line of runs (e.g. in CI logs).")
+@click.option(
+    "--log-format",
+    type=click.Choice(("console", "json")),
+    default="console",
+    show_default=True,
+    help="How log records are written on stderr: readable lines, or one JSON object per line.",
+)
 @click.pass_context
-def main(ctx: click.Context, config_path: Path | None) -> None:
+def main(
+    ctx: click.Context,
+    config_path: Path | None,
+    endpoint: str | None,
+    insecure: bool,
+    org: str | None,
+    verbosity: int,
+    output_format: str,
+    no_progress: bool,
+    log_format: str,
+) -> None:
     """Flyte: write workflows as async Python, run them locally or on a server.
 
-    Commands follow a verb/noun shape: `flyte create config`, `flyte get secret`, `flyte run`.
+    Commands follow a verb/noun shape: `flyte create config`, `flyte get run`, `flyte run`.
+    Root options go before the command and apply to it:
+
+    \b
+        flyte --endpoint localhost:8080 --insecure get run
+        flyte -of json get run my-run
+        flyte -vv run --local hello.py main
     """
-    ctx.obj = CLIState(config_path)
+    ctx.obj = CLIState(config_path, endpoint, insecure, org, verbosity, output_format, no_progress, log_format)
+    if verbosity or log_format != "console":
+        from flyte.cli._log_setup import configure_logging
+
+        ctx.call_on_close(configure_logging(verbosity, log_format))

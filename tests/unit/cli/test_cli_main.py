@@ -56,7 +56,7 @@ def test_version() -> None:
     ("args", "message"),
     [
         (["frobnicate"], "Error: No such command 'frobnicate'. Try 'flyte --help'.\n"),
-        (["--bogus"], "Error: No such option '--bogus'. Try 'flyte --help'.\n"),
+        (["--zzzz"], "Error: No such option '--zzzz'. Try 'flyte --help'.\n"),
         (["create", "secret"], "Error: Missing argument 'NAME'. Try 'flyte create secret --help'.\n"),
         (["get", "nothing"], "Error: No such command 'nothing'. Try 'flyte get --help'.\n"),
     ],
