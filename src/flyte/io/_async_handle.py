@@ -60,8 +60,9 @@ class _Queued:
 class AsyncHandle:
     """``await fh.read(n)``, ``await fh.write(b)``, ``await fh.seek(n)``, ``async for line in fh``."""
 
-    def __init__(self, handle: IO[Any], pool: ThreadPoolExecutor, mode: str) -> None:
+    def __init__(self, handle: IO[Any], pool: ThreadPoolExecutor, mode: str, read_ahead: bool = True) -> None:
         self._handle = handle
+        self._read_ahead = read_ahead and mode == "rb"
         self._pool = pool
         self._writes: deque[tuple[Future[Any], int]] = deque()
         self._queued = 0
@@ -73,7 +74,7 @@ class AsyncHandle:
 
     def read(self, size: int = -1) -> Op[Any]:
         """Up to ``size`` bytes (characters in text mode); everything left when ``size`` < 0."""
-        if size is None or size < 0 or self.mode != "rb":
+        if size is None or size < 0 or not self._read_ahead:
             return self._call(self._handle.read, size)
         if self._ahead is not None and self._ahead[1] == size:
             current = self._ahead[0]
@@ -86,6 +87,10 @@ class AsyncHandle:
     def readline(self, size: int = -1) -> Op[Any]:
         """The next line, or an empty value at the end."""
         return self._call(self._handle.readline, size)
+
+    def readlines(self, hint: int = -1) -> Op[list[Any]]:
+        """The remaining lines as a list; with ``hint`` > 0, lines until about that many bytes."""
+        return self._call(self._handle.readlines, hint)
 
     async def __aiter__(self) -> AsyncIterator[Any]:
         """The lines of the file, fetched from the worker thread in batches."""

@@ -15,16 +15,20 @@ from collections.abc import AsyncIterator, Coroutine, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from flyte._context import current_action
 from flyte._internal.data import new_data_uri, raw_data_prefix
 from flyte._internal.store.blob import BlobStore, ObjectInfo, get_store, is_local, join
 from flyte._syncify import run_sync
 from flyte.io._dual import dual, dual_async, dual_async_classmethod
 from flyte.io._file import File, local_path_of
+from flyte.io._lazy import local_uploader
 from flyte.io._local import cached_copy, check_relative, check_uri, download_folder, in_place, normalize
 from flyte.io._ref import _Ref
 
 #: Files moved at the same time by an upload or download of a folder.
 CONCURRENCY = 32
+#: The path of :class:`EmptyDir`: no real local path or URI can be this.
+EMPTY_DIR_PATH = "::flyte-empty-dir::"
 
 
 class Dir(_Ref):
@@ -36,6 +40,8 @@ class Dir(_Ref):
     """
 
     __slots__ = ()
+
+    model_schema_extra = {"description": "A directory reference with an optional format type.", "x-flyte-type": "dir"}
 
     # -- making folders ---------------------------------------------------------------------------
 
@@ -60,7 +66,10 @@ class Dir(_Ref):
         if not source.is_dir():
             raise NotADirectoryError(f"Dir.from_local: '{local_path}' is a file; use File.from_local")
         if remote_destination is None and in_place(source, raw_data_prefix()):
-            return cls(str(source), hash=dir_cache_key)
+            folder = cls(str(source), hash=dir_cache_key)
+            if current_action.get() is None:
+                folder.lazy_uploader = local_uploader(source, dir_cache_key, folder=True)
+            return folder
         if remote_destination is not None:
             check_uri(remote_destination)
         target = normalize(remote_destination or new_data_uri(source.name))
@@ -80,6 +89,17 @@ class Dir(_Ref):
         """A Dir at a fresh location under the raw-data prefix; write files into it with
         ``d.new_file(name).open("wb")``."""
         return cls(normalize(new_data_uri(dir_name)), hash=hash)
+
+    @classmethod
+    def empty(cls) -> Dir:
+        """A Dir standing for "no folder was produced": see :class:`EmptyDir`."""
+        return EmptyDir()
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether this is the "no folder" Dir of :meth:`empty` (or :class:`EmptyDir`), also after
+        passing between tasks. A real folder with no files is not "empty" in this sense."""
+        return self.path == EMPTY_DIR_PATH
 
     def new_file(self, name: str) -> File:
         """A File at ``name`` (a relative path) inside this folder, to write with ``open("wb")``."""
@@ -165,6 +185,25 @@ class Dir(_Ref):
             raise FileNotFoundError(f"Dir.download: nothing is stored under '{self.path}'")
         target.mkdir(parents=True, exist_ok=True)
         await _bounded(store.download_file_async(info.uri, target / relative(self.path, info.uri)) for info in infos)
+
+
+class EmptyDir(Dir):
+    """A Dir meaning "no folder was produced", for a task that may or may not make one.
+
+    Return it where a ``Dir`` is declared (``Optional[Dir]`` works too, but cannot tell apart a
+    missing value from a missing field in some containers). The receiving task gets a plain
+    Dir whose :attr:`~Dir.is_empty` is True: test that rather than ``isinstance``.
+    """
+
+    __slots__ = ()
+    base_kind = Dir
+
+    def __init__(
+        self, path: object = None, name: str | None = None, format: str | None = None, hash: str | None = None
+    ) -> None:
+        # The path (and name) are always the sentinel's, whatever is given.
+        super().__init__(EMPTY_DIR_PATH, name="", format=format, hash=hash)
+        self.name = ""
 
 
 class Walk:

@@ -12,10 +12,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from flyte._internal.data import new_data_uri, raw_data_prefix
-from flyte._internal.store.blob import get_store, is_local, local_path
+from flyte._context import ctx, current_action
+from flyte._internal.data import check_plain_name, new_data_uri, raw_data_prefix
+from flyte._internal.store.blob import get_store, is_local, join, local_path
 from flyte.io._dual import dual, dual_classmethod
 from flyte.io._hashing import CHUNK, HashingWriter, HashSpec, hash_local_file, resolve
+from flyte.io._lazy import local_uploader
 from flyte.io._local import cached_copy, check_uri, download_target, in_place, normalize
 from flyte.io._ref import _Ref
 from flyte.io._streams import Opener
@@ -33,6 +35,8 @@ class File(_Ref):
     """
 
     __slots__ = ("hash_method",)
+
+    model_schema_extra = {"description": "A file reference with an optional format type.", "x-flyte-type": "file"}
 
     def __init__(
         self,
@@ -73,7 +77,10 @@ class File(_Ref):
         precomputed, method = resolve(hash_method)
         if remote_destination is None and in_place(source, raw_data_prefix()):
             known = precomputed or (hash_local_file(source, method) if method else None)
-            return cls(str(source), hash=known)
+            file = cls(str(source), hash=known)
+            if current_action.get() is None:
+                file.lazy_uploader = local_uploader(source, known)
+            return file
         if remote_destination is not None:
             check_uri(remote_destination)
         target = normalize(remote_destination or new_data_uri(source.name))
@@ -103,6 +110,23 @@ class File(_Ref):
         written (or is the hash itself, when a string).
         """
         return cls(normalize(new_data_uri(file_name)), hash_method=hash_method)
+
+    @classmethod
+    def named_remote(cls, name: str) -> File:
+        """A File at a path fixed by ``name`` within the running task: the same on every attempt.
+
+        Unlike :meth:`new_remote`, a retried task finds what an earlier attempt wrote there.
+        The path is ``<run base dir>/<action name>/<name>``; ``name`` must be a plain file name.
+        Only inside a task (ValueError elsewhere).
+        """
+        check_plain_name(name)
+        task = ctx()
+        if task is None:
+            raise ValueError("File.named_remote() requires an active task execution context")
+        folder = join(task.run_base_dir, task.action.name)
+        if is_local(folder):
+            local_path(folder).expanduser().mkdir(parents=True, exist_ok=True)
+        return cls(normalize(join(folder, name)))
 
     @dual_classmethod
     def from_string(cls: type[File], text: str, name: str, encoding: str = "utf-8") -> File:
@@ -146,14 +170,27 @@ class File(_Ref):
         """The whole content as bytes."""
         return get_store(self.path).get(self.path)
 
-    def open(self, mode: str = "rb", encoding: str | None = None) -> Opener:
+    def open(
+        self,
+        mode: str = "rb",
+        block_size: int | None = None,
+        cache_type: str = "readahead",
+        cache_options: dict[str, Any] | None = None,
+        compression: str | None = None,
+        encoding: str | None = None,
+        **kwargs: Any,
+    ) -> Opener:
         """A stream over the file, for ``with`` (the store's own handle) or ``async with``.
 
-        Modes ``"rb"``, ``"r"``, ``"wb"``, ``"w"``. Reads are seekable and iterate by line;
-        nothing is read or buffered whole. A write becomes visible when the block ends and is
-        discarded if it raises.
+        Modes ``"rb"``, ``"r"`` (or ``"rt"``), ``"wb"``, ``"w"`` (or ``"wt"``). Reads are
+        seekable and iterate by line; nothing is read or buffered whole. A write becomes visible
+        when the block ends and is discarded if it raises. ``compression`` (``"gzip"``, ``"bz2"``,
+        ``"xz"``, or ``"infer"`` from the file name) compresses what is written and decompresses
+        what is read. ``block_size``, ``cache_type``, ``cache_options`` and further keyword
+        arguments are the Flyte SDK's tuning hints for its storage layer; they are accepted and
+        change nothing here, where the store streams on its own terms.
         """
-        return Opener(self, mode, encoding)
+        return Opener(self, mode, encoding, compression)
 
     #: The SDK's name for :meth:`open` used with ``with``.
     open_sync = open

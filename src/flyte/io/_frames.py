@@ -30,7 +30,7 @@ from flyte._internal.serde import TypeEngine, TypeTransformer
 from flyte._internal.serde._base import mismatch, type_text
 from flyte._internal.serde._cache_form import in_cache_form
 from flyte._internal.store.blob import get_store, is_local, join
-from flyte.io._dataframe import FRAME_LIBRARIES, PARQUET, DataFrame, parse_literal
+from flyte.io._dataframe import FORMATS, FRAME_LIBRARIES, PARQUET, DataFrame, parse_literal
 from flyte.io._frame_io import batches, fingerprint, read, write
 
 
@@ -234,6 +234,11 @@ def _unchanged_source(uri: str) -> pa.Table | None:
     return table if fingerprint(table, PARQUET) == digest else None
 
 
+def concat(tables: list[pa.Table]) -> pa.Table:
+    """One table of the rows of ``tables``, which share a schema."""
+    return pa.concat_tables(tables)
+
+
 def iter_frames(uri: str, fmt: str, kind: FrameKind, batch_size: int) -> Iterator[Any]:
     """The frame at ``uri`` as ``kind`` frames of at most ``batch_size`` rows, read as needed."""
     for batch in batches(uri, fmt, batch_size):
@@ -260,8 +265,10 @@ class FrameTransformer(TypeTransformer[Any]):
         raise mismatch(f"{self.kind.library} {type_text(self.kind.frame_type)}", value)
 
     def to_python_value(self, literal: Any) -> Any:
-        """Reads the frame the literal refers to."""
+        """Reads the frame the literal refers to (with a registered decoder for another format)."""
         uri, fmt = parse_literal(literal)
+        if fmt not in FORMATS:
+            return DataFrame.from_literal(literal).open(self.kind.frame_type).all.sync()
         return load_frame(uri, fmt, self.kind)
 
     def schema(self) -> str:

@@ -27,6 +27,53 @@ class HashMethod(Protocol):
         """The hash of everything added so far."""
 
 
+class HashFunction:
+    """A hash method made of a function of the whole content: ``HashFunction.from_fn(fn)``.
+
+    ``fn`` receives everything given to :meth:`update` at once and returns the hash text: the
+    bytes of a file (``File.from_local(p, hash_method=HashFunction.from_fn(my_hash))``), or the
+    frame itself for ``DataFrame.from_local(df, hash_method=...)``. Data streamed in several
+    chunks is joined before ``fn`` sees it, so ``fn`` never hashes a part by mistake.
+    """
+
+    __slots__ = ("_fn", "_parts", "_value")
+
+    def __init__(self, fn: Callable[[Any], str]) -> None:
+        if not callable(fn):
+            raise TypeError(f"HashFunction needs a callable, got {type(fn).__name__}")
+        self._fn = fn
+        self._parts: list[Any] = []
+        self._value: str | None = None
+
+    @classmethod
+    def from_fn(cls, fn: Callable[[Any], str]) -> HashFunction:
+        """The hash method computing ``fn(content)``."""
+        return cls(fn)
+
+    def update(self, data: Any, /) -> None:
+        """Adds ``data`` (bytes, or any single object such as a frame) to the content."""
+        self._parts.append(data)
+        self._value = None
+
+    def result(self) -> str:
+        """``fn`` of the content added so far (computed once per content)."""
+        if self._value is None:
+            parts = self._parts
+            if len(parts) == 1:
+                content = parts[0]
+            elif all(isinstance(p, (bytes, bytearray, memoryview)) for p in parts):
+                content = b"".join(parts)
+            else:
+                raise TypeError("HashFunction: several non-bytes values were added; give the whole content at once")
+            self._value = str(self._fn(bytes(content) if isinstance(content, memoryview) else content))
+        return self._value
+
+    def reset(self) -> None:
+        """Forgets the content, to hash new data."""
+        self._parts = []
+        self._value = None
+
+
 #: What ``hash_method=`` accepts: a method computing the hash as data streams, a ``hashlib``
 #: object, or a string that *is* the hash (a precomputed cache key).
 HashSpec = Union[HashMethod, str, Any, None]

@@ -10,10 +10,16 @@ from __future__ import annotations
 import os
 import posixpath
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, ClassVar, TypeVar
 
+from flyte.io._model_api import Field, ModelAPI
+
 R = TypeVar("R", bound="_Ref")
+
+#: What a lazy uploader is: called when the reference is first turned into a literal, it stores
+#: the data and returns ``(hash or None, uri)`` for the literal.
+LazyUploader = Callable[[], Coroutine[Any, Any, tuple[str | None, str]]]
 
 #: The keys of a reference's literal, the form it travels in between tasks.
 LITERAL_KEYS = ("path", "name", "format", "hash")
@@ -24,10 +30,17 @@ def basename(path: str) -> str:
     return posixpath.basename(path.replace("\\", "/").rstrip("/"))
 
 
-class _Ref:
+class _Ref(ModelAPI):
     """A reference to a stored file or folder. Subclasses: :class:`~flyte.io.File`, :class:`~flyte.io.Dir`."""
 
-    __slots__ = ("format", "hash", "name", "path")
+    __slots__ = ("_lazy_uploader", "format", "hash", "name", "path")
+
+    model_field_table = (
+        Field("path", "string", nullable=False, required=True),
+        Field("name", "string"),
+        Field("format", "string", nullable=False, default=""),
+        Field("hash", "string"),
+    )
 
     #: The format a typed subclass (``File["csv"]``) requires; empty for the plain class.
     required_format: ClassVar[str] = ""
@@ -36,7 +49,7 @@ class _Ref:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "required_format" not in cls.__dict__:
+        if "required_format" not in cls.__dict__ and "base_kind" not in cls.__dict__:
             cls.base_kind = cls
 
     def __init__(
@@ -63,6 +76,7 @@ class _Ref:
         self.format: str = format
         #: A content hash identifying the data in cache keys instead of its path, if known.
         self.hash: str | None = hash
+        self._lazy_uploader: LazyUploader | None = None
 
     def __class_getitem__(cls: type[R], item: Any) -> type[R]:
         """``File["csv"]``: the type of references of that format. Other parameters (a
@@ -96,6 +110,48 @@ class _Ref:
         if not isinstance(self, cls.base_kind):
             raise TypeError(f"expected {cls.__name__}, got {type(self).__name__} '{self.path}'")
         return cls.from_literal(self.to_literal())
+
+    # -- the pydantic model API (see flyte.io._model_api) ---------------------------------------------
+
+    @classmethod
+    def pre_init(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """Fills a missing ``name`` of field data from its ``path`` (the Flyte SDK's validator); returns it."""
+        if data.get("name") is None and isinstance(data.get("path"), str):
+            data["name"] = basename(data["path"])
+        return data
+
+    def _model_dict(self) -> dict[str, Any]:
+        return self.to_literal()
+
+    @classmethod
+    def _from_model_dict(cls: type[R], data: Mapping[str, Any]) -> R:
+        try:
+            return cls.from_literal(cls.pre_init(dict(data)))
+        except TypeError as e:
+            raise ValueError(str(e)) from None
+
+    @classmethod
+    def _model_convert(cls: type[R], obj: Any) -> R | None:
+        if not isinstance(obj, _Ref):
+            return None
+        try:
+            return obj.coerce(cls)
+        except TypeError as e:
+            raise ValueError(str(e)) from None
+
+    @property
+    def lazy_uploader(self) -> LazyUploader | None:
+        """A coroutine function storing the data when the reference is first passed to a task.
+
+        It returns ``(hash or None, uri)``, which replace the reference's own in its literal.
+        :meth:`File.from_local <flyte.io.File.from_local>` outside a task sets one: the file is
+        then uploaded only if the run it is passed to keeps its data in an object store.
+        """
+        return self._lazy_uploader
+
+    @lazy_uploader.setter
+    def lazy_uploader(self, uploader: LazyUploader | None) -> None:
+        self._lazy_uploader = uploader
 
     # -- value semantics ----------------------------------------------------------------------------
 

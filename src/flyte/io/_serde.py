@@ -14,6 +14,7 @@ from flyte._internal.serde._base import mismatch
 from flyte._internal.serde._cache_form import in_cache_form
 from flyte.io._dir import Dir
 from flyte.io._file import File
+from flyte.io._lazy import resolve_lazy
 from flyte.io._ref import _Ref
 
 
@@ -38,10 +39,12 @@ class RefTransformer(TypeTransformer[_Ref]):
             literal = value.coerce(self._type).to_literal()
         except (TypeError, ValueError) as e:
             raise TypeTransformerFailedError(str(e)) from None
-        if in_cache_form() and literal["hash"] is not None:
-            # Same content elsewhere is the same input to the cache: leave the path out.
-            return {"hash": literal["hash"], "format": literal["format"]}
-        return literal
+        if in_cache_form():
+            if literal["hash"] is not None:
+                # Same content elsewhere is the same input to the cache: leave the path out.
+                return {"hash": literal["hash"], "format": literal["format"]}
+            return literal  # a cache key uploads nothing
+        return resolve_lazy(value, literal)
 
     def to_python_value(self, literal: Any) -> _Ref:
         """The reference, as an instance of this transformer's type."""

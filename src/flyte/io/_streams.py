@@ -14,16 +14,20 @@ from typing import IO, TYPE_CHECKING, Any
 
 from flyte._internal.store.blob import get_store
 from flyte.io._async_handle import AsyncHandle, close_handle
+from flyte.io._compress import Compressed, codec_for
 from flyte.io._hashing import HashingWriter
 
 if TYPE_CHECKING:
     from flyte.io._file import File
 
 MODES = ("rb", "r", "wb", "w")
+#: Other spellings of :data:`MODES` the Flyte SDK accepts.
+ALIASES = {"rt": "r", "wt": "w"}
 
 
-def open_handle(file: File, mode: str, encoding: str | None) -> IO[Any]:
-    """Opens the store's sync handle on ``file`` (text modes wrap it in a TextIOWrapper)."""
+def open_handle(file: File, mode: str, encoding: str | None, codec: str | None = None) -> IO[Any]:
+    """Opens the store's sync handle on ``file``: decompressed or compressed with ``codec`` if
+    given, hashed while written if the File has a hash method, text modes in a TextIOWrapper."""
     store = get_store(file.path)
     handle: Any
     if mode.startswith("r"):
@@ -37,6 +41,8 @@ def open_handle(file: File, mode: str, encoding: str | None) -> IO[Any]:
                 file.hash = digest
 
             handle = HashingWriter(handle, method, record)
+    if codec is not None:
+        handle = Compressed(handle, codec, mode)
     if mode.endswith("b"):
         return handle  # type: ignore[no-any-return]
     return io.TextIOWrapper(handle, encoding=encoding or "utf-8")
@@ -45,17 +51,20 @@ def open_handle(file: File, mode: str, encoding: str | None) -> IO[Any]:
 class Opener:
     """What :meth:`File.open` returns: a context manager for ``with`` and for ``async with``."""
 
-    def __init__(self, file: File, mode: str, encoding: str | None) -> None:
+    def __init__(self, file: File, mode: str, encoding: str | None, compression: str | None = None) -> None:
+        mode = ALIASES.get(mode, mode)
         if mode not in MODES:
-            raise ValueError(f"File.open: mode must be one of {MODES}, got {mode!r} (for '{file.path}')")
+            known = (*MODES, *ALIASES)
+            raise ValueError(f"File.open: mode must be one of {known}, got {mode!r} (for '{file.path}')")
         self._file = file
         self._mode = mode
         self._encoding = encoding
+        self._codec = codec_for(compression, file.path)
         self._handle: IO[Any] | None = None
         self._async: AsyncHandle | None = None
 
     def __enter__(self) -> IO[Any]:
-        self._handle = open_handle(self._file, self._mode, self._encoding)
+        self._handle = open_handle(self._file, self._mode, self._encoding, self._codec)
         return self._handle
 
     def __exit__(
@@ -67,11 +76,14 @@ class Opener:
     async def __aenter__(self) -> AsyncHandle:
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flyte-file")
         try:
-            handle = await asyncio.wrap_future(pool.submit(open_handle, self._file, self._mode, self._encoding))
+            handle = await asyncio.wrap_future(
+                pool.submit(open_handle, self._file, self._mode, self._encoding, self._codec)
+            )
         except BaseException:
             pool.shutdown(wait=False)
             raise
-        self._async = AsyncHandle(handle, pool, self._mode)
+        # Seeking back over a read-ahead would decompress again from the start: no read-ahead then.
+        self._async = AsyncHandle(handle, pool, self._mode, read_ahead=self._codec is None)
         return self._async
 
     async def __aexit__(

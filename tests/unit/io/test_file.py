@@ -38,7 +38,7 @@ def test_flyte_io_is_reachable_from_flyte() -> None:
 
 
 def test_flyte_io_exports_are_pinned() -> None:
-    assert flyte.io.__all__ == ["PARQUET", "DataFrame", "Dir", "File", "HashMethod"]
+    assert flyte.io.__all__ == ["PARQUET", "DataFrame", "Dir", "EmptyDir", "File", "HashFunction", "HashMethod"]
 
 
 def test_import_flyte_loads_flyte_io_only_when_used() -> None:
