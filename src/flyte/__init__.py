@@ -18,7 +18,10 @@ from flyte._initialize import (
     current_domain,
     current_project,
     init,
+    init_from_api_key,
     init_from_config,
+    init_in_cluster,
+    init_passthrough,
     is_control_plane_available,
 )
 from flyte._link import Link
@@ -105,7 +108,10 @@ __all__ = [
     "get_custom_context",
     "group",
     "init",
+    "init_from_api_key",
     "init_from_config",
+    "init_in_cluster",
+    "init_passthrough",
     "is_control_plane_available",
     "latest_checkpoint",
     "logger",

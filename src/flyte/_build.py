@@ -55,6 +55,11 @@ async def build(image: Image, dry_run: bool = False, force: bool = False, wait: 
     if not isinstance(image, Image):
         raise TypeError(f"flyte.build expects a flyte.Image, got {type(image).__name__}")
     image.validate()
+    builder = _custom_builder()
+    if builder is not None:
+        from flyte._image_builders import ImageBuildEngine
+
+        return ImageBuild(uri=await ImageBuildEngine.build(image, builder, dry_run=dry_run, force=force))
     spec = image_spec(image)
     if spec is None or dry_run:
         return ImageBuild(uri=image.uri)
@@ -69,6 +74,15 @@ async def build(image: Image, dry_run: bool = False, force: bool = False, wait: 
 
     local = await asyncio.to_thread(ImageBuilder(flyte_home() / "images").build, spec, force=force)
     return ImageBuild(uri=image.uri, python=str(local.python))
+
+
+def _custom_builder() -> str | None:
+    """The image builder plugin ``flyte.init(image_builder=...)`` named, if it named one."""
+    from flyte._image_builders import ImageBuildEngine
+    from flyte._initialize import _state
+
+    name = _state.image_builder if _state is not None else "local"
+    return None if name in ImageBuildEngine.BUILT_IN else name
 
 
 @syncify

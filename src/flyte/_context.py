@@ -39,6 +39,9 @@ class ActionContext:
 
 current_action: ContextVar[ActionContext | None] = ContextVar("flyte_action", default=None)
 
+#: What a task plugin's ``pre`` hook returned for the body running here (``flyte.ctx().data``).
+task_data: ContextVar[Mapping[str, Any] | None] = ContextVar("flyte_task_data", default=None)
+
 
 @dataclass(frozen=True)
 class ActionID:
@@ -64,11 +67,19 @@ class TaskContext:
     run_base_dir: str
     raw_data_path: str
     run_start_time: datetime | None = None
+    #: What the task plugin's ``pre`` hook handed to this body; empty for plain tasks.
+    data: Mapping[str, Any] = field(default_factory=dict)
+    #: Whether the run was started from a notebook or an interactive session.
+    interactive_mode: bool = False
 
     @property
     def group_data(self) -> str | None:
         """The name of the innermost :func:`flyte.group` around this point, if any."""
         return self.group
+
+    def is_in_cluster(self) -> bool:
+        """Whether the task runs on a server rather than in a local run."""
+        return self.mode == "remote"
 
 
 def ctx() -> TaskContext | None:
@@ -89,4 +100,6 @@ def ctx() -> TaskContext | None:
         run_base_dir=str(run.base_dir),
         raw_data_path=str(run.raw_data_path),
         run_start_time=run.started_at,
+        data=dict(task_data.get() or {}),
+        interactive_mode=run.options.interactive_mode,
     )

@@ -117,6 +117,26 @@ class TaskEnvironment(Environment):
         super().__post_init__()
         resolve_cache(self.cache)
         self._tasks: Dict[str, AsyncFunctionTaskTemplate[Any, Any, Any]] = {}
+        if self.plugin_config is not None and self.reusable is not None:
+            raise ValueError(
+                f"Environment '{self.name}': a plugin_config ({type(self.plugin_config).__name__}) decides how "
+                "its tasks run, so the environment cannot also be reusable"
+            )
+
+    def _task_class(self) -> type[AsyncFunctionTaskTemplate[Any, Any, Any]]:
+        """The class of this environment's tasks: the plugin registered for its ``plugin_config``."""
+        if self.plugin_config is None:
+            return AsyncFunctionTaskTemplate
+        from flyte._plugins import TaskPluginRegistry
+
+        plugin = TaskPluginRegistry.find(type(self.plugin_config))
+        if plugin is None:
+            raise ValueError(
+                f"Environment '{self.name}': no task plugin is registered for plugin_config type "
+                f"{type(self.plugin_config).__qualname__}; import the plugin's package, or register one with "
+                "flyte.extend.TaskPluginRegistry.register(config_type, task_class)"
+            )
+        return plugin
 
     @property
     def tasks(self) -> Dict[str, AsyncFunctionTaskTemplate[Any, Any, Any]]:
@@ -185,7 +205,7 @@ class TaskEnvironment(Environment):
         links = options.pop("links", ())
         interruptible = options.pop("interruptible", None)
         timeout = options.pop("timeout", 0)
-        task: AsyncFunctionTaskTemplate[Any, Any, F] = AsyncFunctionTaskTemplate(
+        task: AsyncFunctionTaskTemplate[Any, Any, F] = self._task_class()(
             name=name,
             func=func,
             interface=NativeInterface.from_function(func, name),

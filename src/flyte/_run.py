@@ -7,12 +7,16 @@ import threading
 import time
 import typing
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Dict, Literal, Optional
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, Literal, Optional, Tuple
 
 from flyte._internal.model.phases import ActionPhase
 from flyte._syncify import syncify
-from flyte.errors import BaseRuntimeError, InitializationError, RuntimeUserError
+from flyte.errors import BaseRuntimeError, ConfigError, InitializationError, RuntimeUserError
+
+LogFormat = Literal["console", "json"]
 
 if TYPE_CHECKING:
     from flyte._config import Config
@@ -92,32 +96,32 @@ class Run:
         return f"Run(name={self.name!r}, phase={self.phase}, url={self.url!r})"
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """What ``flyte.with_runcontext`` set for the next run."""
+
+    mode: Optional[Mode] = None
+    name: Optional[str] = None
+    overwrite_cache: bool = False
+    disable_run_cache: bool = False
+    env_vars: Dict[str, str] = field(default_factory=dict)
+    raw_data_path: Optional[str] = None
+    run_base_dir: Optional[str] = None
+    run_start_time: Optional[datetime] = None
+    project: Optional[str] = None
+    domain: Optional[str] = None
+    custom_context: Dict[str, str] = field(default_factory=dict)
+    max_action_concurrency: Optional[int] = None
+    copy_style: str = "loaded_modules"
+    interactive_mode: Optional[bool] = None
+    logging: Tuple[Optional[int], Optional[LogFormat], Optional[int], bool] = (None, None, None, False)
+
+
 class _Runner:
     """The settings of the next run; ``.run(task, ...)`` starts it."""
 
-    def __init__(
-        self,
-        mode: Mode | None,
-        name: str | None,
-        overwrite_cache: bool,
-        disable_run_cache: bool,
-        env_vars: Dict[str, str] | None,
-        raw_data_path: str | None,
-        project: str | None,
-        domain: str | None,
-        custom_context: Dict[str, str] | None,
-        max_action_concurrency: int | None,
-    ):
-        self.mode = mode
-        self.name = name
-        self.overwrite_cache = overwrite_cache
-        self.disable_run_cache = disable_run_cache
-        self.env_vars = dict(env_vars or {})
-        self.raw_data_path = raw_data_path
-        self.project = project
-        self.domain = domain
-        self.custom_context = dict(custom_context or {})
-        self.max_action_concurrency = max_action_concurrency
+    def __init__(self, settings: RunSettings):
+        self.settings = settings
 
     @syncify
     async def run(self, task: AsyncFunctionTaskTemplate[Any, Any, Any], *args: Any, **kwargs: Any) -> Run:
@@ -128,9 +132,21 @@ class _Runner:
         if not isinstance(task, AsyncFunctionTaskTemplate):
             raise TypeError(f"flyte.run expects a task (decorated with @env.task), got {task!r}")
         state = get_init_state()
-        mode = self.mode or ("local" if state.is_local else "remote")
+        settings = self.settings
+        mode = settings.mode or ("local" if state.is_local else "remote")
+        if any(option is not None for option in settings.logging[:3]) or settings.logging[3]:
+            from flyte._init_options import configure_logging
+
+            configure_logging(*settings.logging)
         if mode == "local":
             return await self._run_local(task, state.project, state.domain, state.org, state.config, args, kwargs)
+        for option, why in (
+            ("raw_data_path", "the server keeps a run's data in its own store"),
+            ("run_base_dir", "the server keeps a run's data in its own store"),
+            ("run_start_time", "the server records when a run starts"),
+        ):
+            if getattr(settings, option) is not None:
+                raise ConfigError(f"flyte.with_runcontext: {option} applies to local runs only: {why}")
         if mode == "hybrid" or state.endpoint is None:
             raise InitializationError(
                 "RemoteUnavailable",
@@ -149,16 +165,17 @@ class _Runner:
             task,
             args,
             kwargs,
-            name=self.name,
-            project=self.project or state.project,
-            domain=self.domain or state.domain,
-            env_vars=self.env_vars,
-            overwrite_cache=self.overwrite_cache,
-            disable_run_cache=self.disable_run_cache,
+            name=settings.name,
+            project=settings.project or state.project,
+            domain=settings.domain or state.domain,
+            env_vars=settings.env_vars,
+            overwrite_cache=settings.overwrite_cache,
+            disable_run_cache=settings.disable_run_cache,
             root=state.root_dir,
             endpoint=state.endpoint,
-            custom_context={**get_custom_context(), **self.custom_context},
-            max_action_concurrency=self.max_action_concurrency,
+            custom_context={**get_custom_context(), **settings.custom_context},
+            max_action_concurrency=settings.max_action_concurrency,
+            copy_style=settings.copy_style,
         )
 
     async def _run_local(
@@ -181,19 +198,20 @@ class _Runner:
         from flyte._internal.model.naming import ROOT_ACTION, new_run_name
         from flyte._internal.store.local_db import default_store
 
+        settings = self.settings
         home = config.home() if config is not None else flyte_home()
         store = default_store(home / "local.db")
-        name = self.name or new_run_name()
-        if self.name and store.has_run(name):
+        name = settings.name or new_run_name()
+        if settings.name and store.has_run(name):
             # Two runs under one name would mix their records (the server refuses it the same way).
             raise RuntimeUserError("Conflict", f"A run named '{name}' exists already: choose another name")
-        base_dir = home / "runs" / name
+        base_dir = Path(settings.run_base_dir) if settings.run_base_dir else home / "runs" / name
         loop = asyncio.get_running_loop()
         pool = ThreadPoolExecutor(thread_name_prefix=f"flyte-{name}")
         run = RunState(
             name=name,
-            project=self.project or project,
-            domain=self.domain or domain,
+            project=settings.project or project,
+            domain=settings.domain or domain,
             org=org,
             mode="local",
             store=store,
@@ -202,15 +220,16 @@ class _Runner:
             sync_pool=pool,
             progress=progress.start(name),
             base_dir=base_dir,
-            raw_data_path=self.raw_data_path or str(base_dir / "data"),
+            raw_data_path=settings.raw_data_path or str(base_dir / "data"),
             options=RunOptions(
-                overwrite_cache=self.overwrite_cache,
-                disable_run_cache=self.disable_run_cache,
-                env_vars=self.env_vars,
-                custom_context={**get_custom_context(), **self.custom_context},
-                max_action_concurrency=self.max_action_concurrency,
+                overwrite_cache=settings.overwrite_cache,
+                disable_run_cache=settings.disable_run_cache,
+                env_vars=settings.env_vars,
+                custom_context={**get_custom_context(), **settings.custom_context},
+                max_action_concurrency=settings.max_action_concurrency,
+                interactive_mode=bool(settings.interactive_mode),
             ),
-            started_at=datetime.now(timezone.utc),
+            started_at=settings.run_start_time or datetime.now(timezone.utc),
             controller=local_controller.LOCAL,
         )
         started = time.time()
@@ -245,30 +264,86 @@ def with_runcontext(
     mode: Optional[Mode] = None,
     *,
     name: Optional[str] = None,
-    overwrite_cache: bool = False,
-    disable_run_cache: bool = False,
-    env_vars: Optional[Dict[str, str]] = None,
+    service_account: Optional[str] = None,
+    version: Optional[str] = None,
+    copy_style: str = "loaded_modules",
+    dry_run: bool = False,
+    copy_bundle_to: Optional[Path] = None,
+    interactive_mode: Optional[bool] = None,
     raw_data_path: Optional[str] = None,
+    run_base_dir: Optional[str] = None,
+    run_start_time: Optional[datetime] = None,
+    overwrite_cache: bool = False,
     project: Optional[str] = None,
     domain: Optional[str] = None,
-    custom_context: Optional[Dict[str, str]] = None,
+    env_vars: Optional[Dict[str, str]] = None,
+    labels: Optional[Dict[str, str]] = None,
+    annotations: Optional[Dict[str, str]] = None,
+    interruptible: Optional[bool] = None,
+    log_level: Optional[int] = None,
+    log_format: Optional[LogFormat] = None,
+    user_log_level: Optional[int] = None,
+    reset_root_logger: bool = False,
+    disable_run_cache: bool = False,
+    queue: Optional[str] = None,
     max_action_concurrency: Optional[int] = None,
-    **_unused_remote_options: Any,
+    notifications: Any = None,
+    custom_context: Optional[Dict[str, str]] = None,
+    cache_lookup_scope: str = "global",
+    preserve_original_types: bool = False,
+    debug: bool = False,
+    tracked: bool = False,
+    tracked_strict: bool = False,
+    _tracker: Any = None,
 ) -> _Runner:
-    """Settings for the next run: ``flyte.with_runcontext(mode="local").run(main, ...)``."""
+    """Settings for the next run: ``flyte.with_runcontext(mode="local").run(main, ...)``.
+
+    - ``mode``: ``"local"`` (in this process) or ``"remote"`` (on the configured server); by
+      default remote when an endpoint is configured.
+    - ``name``: the run's name (refused when taken); ``project``, ``domain``.
+    - ``env_vars``, ``custom_context``: variables and context every task of the run sees.
+    - ``overwrite_cache``, ``disable_run_cache``, ``max_action_concurrency``.
+    - Local runs only: ``raw_data_path``, ``run_base_dir`` (where the run's data goes),
+      ``run_start_time``, ``interactive_mode`` (``flyte.ctx().interactive_mode``).
+    - Remote runs only: ``copy_style``, ``"loaded_modules"`` (the modules loaded from under the
+      root folder) or ``"all"`` (every file there).
+    - ``log_level``, ``log_format``, ``user_log_level``, ``reset_root_logger``: as for
+      :func:`flyte.init`, applied when the run starts.
+
+    The real SDK's options that cannot apply here (service accounts, labels, queues, dry runs,
+    notifications, debugging, tracking ...) raise :class:`~flyte.errors.ConfigError` naming the
+    option when given a non-default value.
+    """
+    from flyte._init_options import COPY_STYLES, RUN_REFUSED, refuse_unsupported
+
     if mode not in (None, "local", "remote", "hybrid"):
         raise ValueError(f"mode must be 'local' or 'remote', got {mode!r}")
+    given = dict(locals())
+    given["tracked"] = tracked or tracked_strict or _tracker is not None
+    refuse_unsupported("flyte.with_runcontext", given, RUN_REFUSED)
+    if copy_style not in COPY_STYLES:
+        raise ConfigError(
+            f"flyte.with_runcontext: copy_style must be one of {', '.join(COPY_STYLES)}, got {copy_style!r}"
+            + (" (workers need the run's code)" if copy_style == "none" else "")
+        )
     return _Runner(
-        mode,
-        name,
-        overwrite_cache,
-        disable_run_cache,
-        env_vars,
-        raw_data_path,
-        project,
-        domain,
-        custom_context,
-        max_action_concurrency,
+        RunSettings(
+            mode=mode,
+            name=name,
+            overwrite_cache=overwrite_cache,
+            disable_run_cache=disable_run_cache,
+            env_vars=dict(env_vars or {}),
+            raw_data_path=raw_data_path,
+            run_base_dir=run_base_dir,
+            run_start_time=run_start_time,
+            project=project,
+            domain=domain,
+            custom_context=dict(custom_context or {}),
+            max_action_concurrency=max_action_concurrency,
+            copy_style=copy_style,
+            interactive_mode=interactive_mode,
+            logging=(log_level, log_format, user_log_level, reset_root_logger),
+        )
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
 import inspect
@@ -13,9 +14,11 @@ from typing import (
     TYPE_CHECKING,
     Any,
     Callable,
+    ClassVar,
     Coroutine,
     Dict,
     Generic,
+    List,
     Optional,
     ParamSpec,
     Tuple,
@@ -24,7 +27,7 @@ from typing import (
 )
 
 from flyte._cache import Cache, CacheRequest, resolve_cache
-from flyte._context import current_action
+from flyte._context import current_action, task_data
 from flyte._doc import Documentation
 from flyte._image import Image
 from flyte._link import Link
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
     from flyte._environment import TaskEnvironment
     from flyte._internal.engine.run_state import RunState
     from flyte._internal.serde import NativeInterface
+    from flyte.models import SerializationContext
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -117,6 +121,85 @@ class TaskTemplate(Generic[P, R, F]):
         merged.update(resolve_secrets(self.name, self._secret_list, run.project, run.domain))
         return merged
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Tasks travel as values (a task handed to another task, the UDF pattern): a weak
+        # reference cannot be pickled, so the copy keeps only its environment's name.
+        state = dict(self.__dict__)
+        state["parent_env"] = None
+        return state
+
+    #: Whether this is a reference to a task defined elsewhere (never, for tasks defined here).
+    ref: ClassVar[bool] = False
+
+    @property
+    def native_interface(self) -> NativeInterface:
+        """The task's typed inputs and outputs."""
+        return self.interface
+
+    @property
+    def json_schema(self) -> dict[str, Any]:
+        """A JSON schema of the task's inputs (an ``object`` with one property per input)."""
+        return self.interface.json_schema
+
+    @property
+    def source_file(self) -> Optional[str]:
+        """The file the task is defined in, when it comes from a Python function."""
+        return None
+
+    # -- extension points of task plugins (flyte.extend) ---------------------------------------
+
+    async def pre(self, *args: Any, **kwargs: Any) -> Dict[str, Any]:
+        """Runs before the task body; what it returns is the body's ``flyte.ctx().data``."""
+        return {}
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        """Runs the task's body with its inputs and returns its output."""
+        raise NotImplementedError(f"Task '{self.name}' ({type(self).__name__}) does not define execute()")
+
+    async def post(self, return_vals: Any) -> Any:
+        """Runs after the task body with its output (a plugin may clean up here)."""
+        return return_vals
+
+    def config(self, sctx: SerializationContext) -> Dict[str, str]:
+        """Plugin settings recorded with the task's definition as text pairs."""
+        return {}
+
+    def custom_config(self, sctx: SerializationContext) -> Dict[str, Any]:
+        """Plugin settings recorded with the task's definition (for a backend plugin to read)."""
+        return {}
+
+    def container_args(self, sctx: SerializationContext) -> List[str]:
+        """Extra command-line arguments of the task's container; none for Python tasks."""
+        return []
+
+    def data_loading_config(self, sctx: SerializationContext) -> Optional[Any]:
+        """How a container task's inputs are given to it; None for Python tasks."""
+        return None
+
+    def sql(self, sctx: SerializationContext) -> Optional[str]:
+        """The query of a SQL task; None for other tasks."""
+        return None
+
+    def override(self, **kwargs: Any) -> TaskTemplate[P, R, F]:
+        """A copy of this task with some settings replaced, e.g. ``resources=`` or ``retries=``.
+
+        Raises:
+            TypeError: a setting tasks do not have.
+        """
+        known = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(kwargs) - known)
+        if unknown:
+            raise TypeError(f"Task '{self.name}': override() got unknown settings {unknown}")
+        return dataclasses.replace(self, **kwargs)
+
+    def forward(self, *args: P.args, **kwargs: P.kwargs) -> Any:
+        """Calls the task's body directly, without making an action."""
+        raise NotImplementedError(f"Task '{self.name}' ({type(self).__name__}) has no Python body to forward to")
+
+    def aio(self, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, R]:
+        """Calls the task from async code; always returns an awaitable."""
+        return self.execute(*args, **kwargs)
+
 
 @dataclass(kw_only=True)
 class AsyncFunctionTaskTemplate(TaskTemplate[P, R, F]):
@@ -129,6 +212,11 @@ class AsyncFunctionTaskTemplate(TaskTemplate[P, R, F]):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.is_async: bool = inspect.iscoroutinefunction(self.func)
+        #: A plugin class changing pre/execute/post runs through execute(); plain tasks call
+        #: their function directly, which keeps the engine's hot path free of that detour.
+        self.runs_via_execute: bool = any(
+            getattr(type(self), hook) is not getattr(AsyncFunctionTaskTemplate, hook) for hook in _HOOKS
+        )
         self._warned_missing_annotation = False
         functools.update_wrapper(self, self.func)
         if self.env_vars or self.secrets:
@@ -167,6 +255,34 @@ class AsyncFunctionTaskTemplate(TaskTemplate[P, R, F]):
             inputs_hash = hash_bytes(pack(kept))
         key = f"{inputs_hash}|{self.name}|{self.interface.interface_hash}|{self.cache_version}"
         return hash_bytes(key.encode())
+
+    @property
+    def source_file(self) -> Optional[str]:
+        """The file the task's function is defined in."""
+        try:
+            return inspect.getsourcefile(self.func)
+        except TypeError:
+            return None
+
+    def forward(self, *args: P.args, **kwargs: P.kwargs) -> Any:
+        """Calls the task's function directly, without making an action: a value for a sync
+        task, a coroutine for an async one."""
+        return self.func(*args, **kwargs)
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        """Runs :meth:`pre`, the function (with ``pre``'s result as ``flyte.ctx().data``), then
+        :meth:`post`, and returns the function's result. A sync function runs in a thread."""
+        data = await self.pre(*args, **kwargs)
+        token = task_data.set(data)
+        try:
+            if self.is_async:
+                value = await self.func(*args, **kwargs)
+            else:
+                value = await asyncio.to_thread(self.func, *args, **kwargs)
+            await self.post(value)
+        finally:
+            task_data.reset(token)
+        return value
 
     def warn_missing_return_annotation(self) -> None:
         """Says once per task that a value was returned without a return annotation."""
@@ -225,11 +341,7 @@ class AsyncFunctionTaskTemplate(TaskTemplate[P, R, F]):
         cache_version = kwargs.pop("cache_version", None)
         if cache_version is not None:
             kwargs["cache"] = resolve_cache(kwargs.get("cache", self.cache), cache_version)
-        known = {f.name for f in dataclasses.fields(self)}
-        unknown = sorted(set(kwargs) - known)
-        if unknown:
-            raise TypeError(f"Task '{self.name}': override() got unknown settings {unknown}")
-        return dataclasses.replace(self, **kwargs)
+        return super().override(**kwargs)  # type: ignore[return-value]
 
     def __repr__(self) -> str:
         return f"Task({self.name})"
@@ -239,6 +351,9 @@ class AsyncFunctionTaskTemplate(TaskTemplate[P, R, F]):
 
     def __eq__(self, other: object) -> bool:
         return self is other
+
+
+_HOOKS = ("pre", "execute", "post")
 
 
 async def _as_coroutine(task: AsyncFunctionTaskTemplate[Any, Any, Any], args: Any, kwargs: Any) -> Any:

@@ -91,6 +91,18 @@ def _loaded_sources(root: Path) -> dict[str, Path]:
     return found
 
 
+def project_files(root: Path) -> list[Path]:
+    """Every file under ``root`` that is the user's (not in a virtual environment, a VCS folder
+    or a cache): what a ``copy_style="all"`` bundle ships."""
+    root = Path(root).resolve()
+    found = []
+    for path in sorted(root.rglob("*")):
+        relative = _inside(path, root)
+        if relative is not None and path.is_file() and not path.is_symlink() and _is_user_code(relative, root):
+            found.append(path)
+    return found
+
+
 def build_bundle(root: Path, extra_files: Iterable[Path] = ()) -> Bundle:
     """Bundles the source files of the modules loaded from under ``root``, plus ``extra_files``.
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import http
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
+from flyte._init_options import Connection, current_connection
 from flyte._internal import wire
 from flyte.errors import (
     ActionNotFoundError,
@@ -108,12 +110,24 @@ class ApiClient:
         timeout: float = DEFAULT_TIMEOUT,
         retry_for: float = DEFAULT_RETRY_FOR,
         transport: httpx.BaseTransport | None = None,
+        connection: Connection | None = None,
     ) -> None:
         self.endpoint = normalize_endpoint(endpoint)
         self.timeout = timeout
         self.retry_for = retry_for
         self._reached = False
-        self._http = httpx.Client(base_url=self.endpoint + wire.API_PREFIX, timeout=timeout, transport=transport)
+        #: How this client reaches its server (TLS, proxy, API key).
+        self.connection = connection = connection or Connection()
+        self._http = httpx.Client(
+            base_url=self.endpoint + wire.API_PREFIX,
+            timeout=timeout,
+            transport=transport,
+            verify=ssl.create_default_context(cafile=connection.verify)
+            if isinstance(connection.verify, str)
+            else connection.verify,
+            proxy=connection.proxy,
+            headers={"Authorization": f"Bearer {connection.api_key}"} if connection.api_key else None,
+        )
 
     def close(self) -> None:
         """Closes the connections."""
@@ -315,12 +329,17 @@ _clients_lock = threading.Lock()
 
 
 def client_for(endpoint: str) -> ApiClient:
-    """The process-wide client of ``endpoint``, created on first use."""
+    """The process-wide client of ``endpoint``, created on first use with the connection
+    settings ``flyte.init`` made (again, when those settings have changed since)."""
     key = normalize_endpoint(endpoint)
+    connection = current_connection()
     with _clients_lock:
         client = _clients.get(key)
+        if client is not None and client.connection != connection:
+            client.close()
+            client = None
         if client is None:
-            client = _clients[key] = ApiClient(key)
+            client = _clients[key] = ApiClient(key, connection=connection)
         return client
 
 

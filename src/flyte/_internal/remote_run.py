@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from flyte._internal import wire
-from flyte._internal.bundle import build_bundle, task_module_ref
+from flyte._internal.bundle import build_bundle, project_files, task_module_ref
 from flyte._internal.client import client_for
 from flyte._internal.imagebuild import environment_images, image_spec
 from flyte._internal.model.naming import new_run_name
@@ -101,8 +101,11 @@ def submit_remote_run(
     endpoint: str,
     custom_context: dict[str, str] | None = None,
     max_action_concurrency: int | None = None,
+    copy_style: str = "loaded_modules",
 ) -> Run:
     """Creates a run of ``task`` with the given inputs on the server at ``endpoint``.
+
+    ``copy_style="all"`` ships every file under ``root`` with the code, not only the loaded modules.
 
     Returns as soon as the server has accepted the run; the handle's ``wait()`` and
     ``outputs()`` follow it from there.
@@ -148,7 +151,7 @@ def submit_remote_run(
     except ValidationError as e:
         problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
         raise RuntimeUserError("InvalidRunRequest", f"cannot start a run of {task.name}: {problems}") from None
-    bundle = build_bundle(root)
+    bundle = build_bundle(root, project_files(root) if copy_style == "all" else ())
     if not client.has_bundle(bundle.hash):
         client.put_bundle(bundle.hash, bundle.data)
     # Validated before the upload, so that a bad name costs no bundle.

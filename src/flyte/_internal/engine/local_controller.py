@@ -196,6 +196,8 @@ def _run_sync_body(
     token = current_action.set(ctx)
     env_token = _enter_overlay(task, ctx)
     try:
+        if task.runs_via_execute:
+            return asyncio.run(task.execute(**values))
         return task.func(**values)
     finally:
         if env_token is not None:
@@ -209,6 +211,8 @@ async def _run_async_body(
     token = current_action.set(ctx)
     env_token = _enter_overlay(task, ctx)
     try:
+        if task.runs_via_execute:
+            return await task.execute(**values)
         return await task.func(**values)
     finally:
         if env_token is not None:

@@ -24,6 +24,7 @@ class RunOptions:
     env_vars: Mapping[str, str] = field(default_factory=dict)
     custom_context: Mapping[str, str] = field(default_factory=dict)
     max_action_concurrency: int | None = None
+    interactive_mode: bool = False
 
 
 @dataclass

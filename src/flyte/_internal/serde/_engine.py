@@ -252,4 +252,16 @@ class TypeEngine:
                 return TypedDictTransformer(tp, cls.get_transformer)
             if is_namedtuple(tp):
                 return NamedTupleTransformer(tp, cls.get_transformer)
+            plugged = cls._from_type_plugins(tp)
+            if plugged is not None:
+                return plugged
         return PickleTransformer(tp)
+
+    @classmethod
+    def _from_type_plugins(cls, tp: type) -> TypeTransformer[Any] | None:
+        """The transformer an installed type plugin registers for ``tp``, if any: plugins load
+        on the first type nothing else handles, so that they cost nothing until needed."""
+        from flyte._plugins import load_type_plugins
+
+        load_type_plugins()
+        return cls._registered(tp, None)

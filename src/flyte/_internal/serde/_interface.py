@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -180,6 +181,87 @@ class NativeInterface:
         """Rebuilds the output value from :meth:`encode_output` bytes."""
         return self.output_transformer.to_python_value(unpack(blob))
 
+    # -- the SDK's views of the interface (flyte.models.NativeInterface) ----------------------------
+
+    class has_default:
+        """Marks an input whose default is known only to the server (a remote task's interface)."""
+
+    @classmethod
+    def from_callable(cls, func: Callable[..., Any]) -> NativeInterface:
+        """The interface of ``func``; see :meth:`from_function`."""
+        return cls.from_function(func)
+
+    @classmethod
+    def from_types(
+        cls, inputs: dict[str, tuple[Any, Any]], outputs: dict[str, Any], default_inputs: dict[str, Any] | None = None
+    ) -> NativeInterface:
+        """An interface from ``name -> (type, default)`` inputs and ``name -> type`` outputs.
+
+        Several outputs become a tuple of their types; ``default_inputs`` overrides defaults.
+        """
+        merged = {n: (tp, (default_inputs or {}).get(n, default)) for n, (tp, default) in inputs.items()}
+        types = list(outputs.values())
+        output: Any = None if not types else types[0] if len(types) == 1 else tuple.__class_getitem__(tuple(types))
+        return cls(merged, output, has_return_annotation=bool(types))
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """``name -> type`` of the outputs: ``o0``, ``o1``... or a NamedTuple's field names;
+        empty for a task returning nothing."""
+        if self.returns_none or not self.has_return_annotation:
+            return {}
+        tp = self.output_type
+        if isinstance(tp, type) and hasattr(tp, "_fields"):
+            return dict(resolve_hints(tp))
+        if typing.get_origin(tp) is tuple:
+            args = typing.get_args(tp)
+            if args and args[-1] is not Ellipsis:
+                return {f"o{i}": a for i, a in enumerate(args)}
+        return {"o0": tp}
+
+    @property
+    def docstring(self) -> None:
+        """The parsed docstring of the function; not kept here (the task's ``docs`` has it)."""
+        return None
+
+    def has_outputs(self) -> bool:
+        """Whether the task returns anything."""
+        return bool(self.outputs)
+
+    def required_inputs(self) -> list[str]:
+        """The names of the inputs without a default."""
+        return [n for n, (_, default) in self.inputs.items() if default is _EMPTY]
+
+    def num_required_inputs(self) -> int:
+        """How many inputs have no default."""
+        return len(self.required_inputs())
+
+    def get_input_types(self) -> dict[str, Any]:
+        """``name -> type`` of the inputs."""
+        return {n: tp for n, (tp, _) in self.inputs.items()}
+
+    def convert_to_kwargs(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """A call's arguments as ``name -> value``, defaults filled in."""
+        return self.bind(args, kwargs)
+
+    @functools.cached_property
+    def json_schema(self) -> dict[str, Any]:
+        """A JSON schema of the inputs: an object with one property per input; the inputs
+        without a default are ``required``. A type JSON schema cannot express is ``{}``."""
+        properties = {n: _type_schema(tp) for n, (tp, _) in self.inputs.items()}
+        return {"type": "object", "properties": properties, "required": self.required_inputs()}
+
     def __repr__(self) -> str:
         args = ", ".join(f"{n}: {t.name}" for n, t in self.input_transformers.items())
         return f"NativeInterface({self.task_name!r}, ({args}) -> {self.output_transformer.name})"
+
+
+def _type_schema(tp: Any) -> dict[str, Any]:
+    """The JSON schema of one Python type, by pydantic (imported only when a schema is asked for)."""
+    from pydantic import PydanticSchemaGenerationError, TypeAdapter
+    from pydantic.errors import PydanticInvalidForJsonSchema
+
+    try:
+        return TypeAdapter(tp).json_schema()
+    except (PydanticSchemaGenerationError, PydanticInvalidForJsonSchema, TypeError):
+        return {}

@@ -94,6 +94,8 @@ class _Heartbeat:
 async def _run_body(task: Any, ctx: ActionContext, values: dict[str, Any], pool: ThreadPoolExecutor) -> Any:
     token = current_action.set(ctx)
     try:
+        if task.runs_via_execute:
+            return await task.execute(**values)
         if task.is_async:
             return await task.func(**values)
         # Run in a copy of this context: a replica routes the task's output and variables by it.
