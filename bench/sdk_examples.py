@@ -11,7 +11,9 @@ area, so nothing carries over between runs or sides.
 
 The report groups the scripts into: passing in both, failing here only (regressions: the exit code
 is 1 when there are any), passing here only, and failing in both (usually a missing third-party
-package or a remote-only feature; those are not ours to pass). ``--json OUT`` keeps every result,
+package or a remote-only feature; those are not ours to pass). A script failing here only because
+it imports a package the real SDK installs as its own dependency (``aiofiles``, say) is listed
+apart: install that package next to this project to run it. ``--json OUT`` keeps every result,
 and ``--real-results FILE`` reuses an earlier run's real-SDK column instead of running it again.
 """
 
@@ -106,22 +108,40 @@ def _load_results(path: Path) -> dict[str, Outcome]:
     return {name: Outcome(**fields) for name, fields in data["real"].items()}
 
 
+_MISSING_MODULE = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
+
+
+def missing_dependency(outcome: Outcome) -> str | None:
+    """The third-party module an example failed to import (one the real SDK installs with
+    itself, such as ``aiofiles``), or None; a missing ``flyte`` module is a gap of ours."""
+    found = _MISSING_MODULE.findall(outcome.detail)
+    if found and found[-1].split(".")[0] != "flyte":
+        return found[-1]
+    return None
+
+
 def report(real: dict[str, Outcome], ours: dict[str, Outcome]) -> int:
-    """Print the comparison and return the number of regressions (real passes, ours fails)."""
+    """Print the comparison and return the number of regressions (real passes, ours fails,
+    not for want of a third-party package)."""
     names = sorted(set(real) & set(ours))
     both = [n for n in names if real[n].ok and ours[n].ok]
-    regressions = [n for n in names if real[n].ok and not ours[n].ok]
+    failing = [n for n in names if real[n].ok and not ours[n].ok]
+    packages = {n: dep for n in failing if (dep := missing_dependency(ours[n])) is not None}
+    regressions = [n for n in failing if n not in packages]
     ours_only = [n for n in names if ours[n].ok and not real[n].ok]
     neither = [n for n in names if not real[n].ok and not ours[n].ok]
     print(f"examples run: {len(names)}")
     print(f"  pass in both:             {len(both)}")
     print(f"  pass in the real SDK only: {len(regressions)}")
+    print(f"    + for want of a package the real SDK installs: {len(packages)}")
     print(f"  pass here only:           {len(ours_only)}")
     print(f"  fail in both:             {len(neither)}")
     if both:
         real_s = sum(real[n].seconds for n in both)
         ours_s = sum(ours[n].seconds for n in both)
         print(f"  wall time of the common passes: real {real_s:.1f} s, ours {ours_s:.1f} s ({real_s / ours_s:.1f}x)")
+    for name, package in sorted(packages.items()):
+        print(f"NEEDS PACKAGE: {name} ({package})")
     for name in regressions:
         print(f"\nFAILS HERE: {name}\n{ours[name].detail}")
     return len(regressions)

@@ -29,6 +29,7 @@ MODULES = (
     "flyte.io",
     "flyte.io.extend",
     "flyte.models",
+    "flyte.notify",
     "flyte.report",
     "flyte.storage",
     "flyte.syncify",
@@ -69,7 +70,9 @@ def _defined_here(name: str, obj: Any) -> bool:
 def describe(obj: Any) -> dict[str, Any]:
     """Describe one public object: its kind, parameters and (for classes) public members."""
     if inspect.isclass(obj):
-        members = sorted(n for n in dir(obj) if not n.startswith("_"))
+        # Dataclass fields without defaults are instance attributes only: count them as members.
+        annotated = {n for klass in obj.__mro__ for n in getattr(klass, "__annotations__", {})}
+        members = sorted(n for n in {*dir(obj), *annotated} if not n.startswith("_"))
         entry: dict[str, Any] = {"kind": "class", "members": members}
         params = _parameters(obj)
         if params is not None:
@@ -107,6 +110,8 @@ def differences(pinned: dict[str, dict[str, Any]], ours: dict[str, dict[str, Any
                 continue
             mine = have[name]
             for param in entry.get("params") or []:
+                if param.startswith("_"):
+                    continue  # private to the real SDK's own calls
                 accepts_any = any(p.startswith("**") for p in mine.get("params") or [])
                 if param not in (mine.get("params") or []) and not (accepts_any and not param.startswith("*")):
                     missing.append(f"{module_name}.{name}: parameter {param} missing")

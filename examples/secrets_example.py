@@ -2,7 +2,7 @@
 
 Provide the secret first, either stored locally with ``flyte create secret MY_SECRET_KEY
 my_secret_value`` or as the variable ``MY_SECRET_KEY`` in the environment of the run. Then run
-``flyte run --local examples/secrets_example.py main`` or ``python examples/secrets.py``. The task sees
+``flyte run --local examples/secrets_example.py main`` or ``python examples/secrets_example.py``. The task sees
 the value as ``MY_SECRET_ENV_VAR``; it never returns or prints it, only reports that it is set.
 """
 

@@ -28,6 +28,7 @@ from flyte._link import Link
 from flyte._logging import logger, system_logger
 from flyte._map import map
 from flyte._pod import PodTemplate
+from flyte._python_script import run_python_script
 from flyte._resources import (
     AMD_GPU,
     APPLE_SILICON,
@@ -119,6 +120,7 @@ __all__ = [
     "remote",
     "report",
     "run",
+    "run_python_script",
     "system_logger",
     "trace",
     "version",

@@ -114,9 +114,13 @@ class StorageConfig:
     """Send unsigned requests, for public buckets."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Config:
-    """The effective configuration: file values, then environment overrides, then defaults."""
+    """The effective configuration: file values, then environment overrides, then defaults.
+
+    ``platform`` is another name of the ``admin`` section (the server to talk to), as the
+    flyte SDK calls it; either may be passed, not both.
+    """
 
     admin: AdminConfig = field(default_factory=AdminConfig)
     image: ImageConfig = field(default_factory=ImageConfig)
@@ -127,6 +131,50 @@ class Config:
     """The file that was read, or ``None`` when only defaults and environment variables apply."""
     env_overrides: tuple[str, ...] = ()
     """Names of the ``FLYTE_*`` environment variables that changed a value."""
+
+    def __init__(
+        self,
+        admin: AdminConfig | None = None,
+        image: ImageConfig | None = None,
+        task: TaskConfig | None = None,
+        local: LocalConfig | None = None,
+        storage: StorageConfig | None = None,
+        source: Path | None = None,
+        env_overrides: tuple[str, ...] = (),
+        *,
+        platform: AdminConfig | None = None,
+    ) -> None:
+        if admin is not None and platform is not None and admin != platform:
+            raise ValueError("Config: pass the server section as admin or as platform, not both")
+        set_ = object.__setattr__  # the dataclass is frozen
+        set_(self, "admin", admin or platform or AdminConfig())
+        set_(self, "image", image or ImageConfig())
+        set_(self, "task", task or TaskConfig())
+        set_(self, "local", local or LocalConfig())
+        set_(self, "storage", storage or StorageConfig())
+        set_(self, "source", source)
+        set_(self, "env_overrides", tuple(env_overrides))
+
+    @property
+    def platform(self) -> AdminConfig:
+        """The server to talk to: the ``admin`` section, under the flyte SDK's name."""
+        return self.admin
+
+    @classmethod
+    def auto(cls, config_file: str | Path | None = None) -> Config:
+        """The configuration read from ``config_file`` or the first file found; see :func:`load_config`."""
+        return load_config(config_file)
+
+    def with_params(
+        self,
+        platform: AdminConfig | None = None,
+        task: TaskConfig | None = None,
+        image: ImageConfig | None = None,
+    ) -> Config:
+        """A copy with the sections given replaced; the others (and ``source``) are kept."""
+        return dataclasses.replace(
+            self, admin=platform or self.admin, task=task or self.task, image=image or self.image
+        )
 
     @property
     def is_remote(self) -> bool:

@@ -100,6 +100,29 @@ class Environment:
             if not isinstance(dep, Environment):
                 raise TypeError(f"Environment '{self.name}': depends_on takes environments, got {dep!r}")
 
+    def add_dependency(self, *env: Environment) -> None:
+        """Adds environments this one depends on (their images are built with its own), as
+        ``depends_on=`` does; one already there is skipped.
+
+        Raises:
+            TypeError: something that is not an environment.
+            ValueError: the environment itself.
+        """
+        for dep in env:
+            if not isinstance(dep, Environment):
+                raise TypeError(f"Environment '{self.name}': add_dependency takes environments, got {dep!r}")
+            if dep is self:
+                raise ValueError(f"Environment '{self.name}' cannot depend on itself")
+            if not any(dep is known for known in self.depends_on):
+                self.depends_on.append(dep)
+
+    def clone_with(self, name: str, **kwargs: Any) -> Environment:
+        """A new environment of the same kind with this one's settings, a new name and some
+        settings replaced."""
+        settings = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        settings.update(kwargs, name=name)
+        return type(self)(**settings)
+
 
 @dataclass(init=True, repr=True, eq=False)
 class TaskEnvironment(Environment):
@@ -145,9 +168,9 @@ class TaskEnvironment(Environment):
 
     def clone_with(self, name: str, **kwargs: Any) -> TaskEnvironment:
         """A new environment with this one's settings, a new name and some settings replaced."""
-        settings = {f: getattr(self, f) for f in self.__dataclass_fields__}
-        settings.update(kwargs, name=name)
-        return TaskEnvironment(**settings)
+        clone = super().clone_with(name, **kwargs)
+        assert isinstance(clone, TaskEnvironment)
+        return clone
 
     @overload
     def task(self, _func: F) -> AsyncFunctionTaskTemplate[Any, Any, F]: ...

@@ -590,6 +590,13 @@ class Image:
         if not self._is_cloned and self.base_image:
             return self.base_image
         if not self._is_cloned and self.base_image is None and self.dockerfile is None and self.name:
-            return self.name  # a reference name, as from_ref_name() made it
+            return _resolve_ref_name(self.name)  # a reference name, as from_ref_name() made it
         repository = f"{self.registry}/{self.name or 'flyte'}" if self.registry else self.name or "flyte"
         return f"{repository}:{self.content_hash}"
+
+
+def _resolve_ref_name(name: str) -> str:
+    """The URI ``flyte.init(images=...)`` gives the reference ``name``, else the name itself."""
+    from flyte._initialize import _state
+
+    return _state.images.get(name, name) if _state is not None else name

@@ -47,7 +47,6 @@ INIT_REFUSED: dict[str, tuple[Any, str]] = {
     "scopes": (None, _AUTH_WHY),
     "rpc_retries": (3, "the client retries a failed request for a time budget, not a number of times"),
     "batch_size": (1000, "listings are paged by the server"),
-    "images": (None, "image references are resolved where the image is built; give flyte.Image objects"),
     "image_registry": (None, "set the registry on the image: flyte.Image(..., registry=...)"),
     "local_tracked": (False, "local runs are always recorded in the local database; there is nothing to track"),
     "local_tracked_strict": (False, "local runs are always recorded in the local database; there is nothing to track"),
@@ -58,14 +57,10 @@ INIT_REFUSED: dict[str, tuple[Any, str]] = {
 #: The options of the real SDK's ``with_runcontext`` that do not apply here, with their defaults.
 RUN_REFUSED: dict[str, tuple[Any, str]] = {
     "service_account": (None, "tasks run as the user of the process or server running them"),
-    "version": (None, "a run's code version is the hash of the code it ships"),
     "dry_run": (False, "a run either runs or is not created"),
     "copy_bundle_to": (None, "code bundles are stored by the server, by content hash"),
-    "labels": (None, "runs do not carry labels yet; put values the tasks need in custom_context"),
-    "annotations": (None, "runs do not carry annotations yet; put values the tasks need in custom_context"),
     "interruptible": (None, "tasks here are never preempted"),
     "queue": (None, "the server schedules every action from one queue"),
-    "notifications": (None, "runs do not send notifications yet"),
     "cache_lookup_scope": ("global", "the cache is shared by every project and domain"),
     "preserve_original_types": (False, "dataframes come back as the type the task declares"),
     "debug": (False, "runs cannot be paused for a debugger"),
@@ -73,8 +68,9 @@ RUN_REFUSED: dict[str, tuple[Any, str]] = {
     "tracked_strict": (False, "local runs are always recorded in the local database; there is nothing to track"),
 }
 
-#: How a remote run's code is shipped: the loaded modules under the root, or every file there.
-COPY_STYLES = ("loaded_modules", "all")
+#: How a run's code is shipped: the loaded modules under the root, every file there, or nothing
+#: (the image has the code); a local run ships nothing whatever the style.
+COPY_STYLES = ("loaded_modules", "all", "none")
 
 
 class _JsonFormatter(logging.Formatter):
@@ -119,6 +115,27 @@ def configure_logging(
         )
         flyte_logger.addHandler(handler)
         flyte_logger.propagate = False
+
+
+def image_refs(where: str, images: Mapping[str, str] | tuple[str, ...] | list[str] | None) -> dict[str, str]:
+    """The image references ``images`` names: ``{"name": "uri"}``, or ``("name=uri", ...)``."""
+    if images is None:
+        return {}
+    if isinstance(images, Mapping):
+        pairs = list(images.items())
+    else:
+        pairs = []
+        for entry in images:
+            name, sep, uri = str(entry).partition("=")
+            if not sep:
+                raise ConfigError(f"{where}: images entries are written 'name=uri', got {entry!r}")
+            pairs.append((name, uri))
+    refs = {}
+    for name, uri in pairs:
+        if not isinstance(name, str) or not isinstance(uri, str) or not name.strip() or not uri.strip():
+            raise ConfigError(f"{where}: image reference {name!r} -> {uri!r} needs a name and a URI")
+        refs[name.strip()] = uri.strip()
+    return refs
 
 
 @dataclass(frozen=True)

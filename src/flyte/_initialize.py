@@ -12,6 +12,7 @@ from flyte._init_options import (
     LogFormat,
     configure_connection,
     configure_logging,
+    image_refs,
     refuse_unsupported,
 )
 from flyte._syncify import with_aio
@@ -40,6 +41,8 @@ class InitState:
     """The object-store settings given to ``flyte.init(storage=...)``, if any."""
     api_key: str | None = field(default=None, repr=False)
     """The API key sent to the server with every request."""
+    images: dict[str, str] = field(default_factory=dict)
+    """Image references: the URI of each name ``flyte.Image.from_ref_name`` may use."""
     image_builder: str = "local"
     """Who builds images: ``"local"``, ``"remote"`` or the name of an image builder plugin."""
     source_config_path: Path | None = None
@@ -82,7 +85,7 @@ def init(
     storage: Storage | None = None,
     batch_size: int = 1000,
     image_builder: str = "local",
-    images: dict[str, str] | None = None,
+    images: dict[str, str] | tuple[str, ...] | None = None,
     image_registry: str | None = None,
     source_config_path: Path | None = None,
     sync_local_sys_paths: bool = True,
@@ -102,6 +105,7 @@ def init(
     - ``log_level``, ``log_format`` (``"console"`` or ``"json"``), ``user_log_level`` (the level
       of ``flyte.logger``) and ``reset_root_logger`` set up logging.
     - ``storage`` configures the object stores (see :mod:`flyte.storage`).
+    - ``images``: the URI of each image reference name (``flyte.Image.from_ref_name(name)``).
     - ``image_builder``: ``"local"``, ``"remote"``, or the name of an image builder plugin
       (see :mod:`flyte.extend`); ``flyte.build`` uses it.
     - ``load_plugin_type_transformers`` loads the installed type plugins now (else they load when
@@ -111,7 +115,7 @@ def init(
     - Local runs are always recorded (``local_persistence`` is accepted either way).
 
     OAuth and keyring options of the real SDK (``auth_type``, ``client_id``, ``headless`` ...),
-    ``rpc_retries``, ``batch_size``, ``images``, ``image_registry`` and tracking are refused with
+    ``rpc_retries``, ``batch_size``, ``image_registry`` and tracking are refused with
     a :class:`~flyte.errors.ConfigError` naming the option when given a non-default value.
 
     Raises:
@@ -130,6 +134,7 @@ def init(
             config=None,
             storage=storage,
             api_key=api_key,
+            images=image_refs("flyte.init", images),
             image_builder=image_builder,
             source_config_path=Path(source_config_path) if source_config_path else None,
         ),
@@ -179,6 +184,7 @@ def init_from_config(
             root_dir=Path(root_dir) if root_dir else Path.cwd(),
             config=config,
             storage=storage,
+            images=image_refs("flyte.init_from_config", images),
             image_builder=image_builder or config.image.builder,
             source_config_path=source,
         ),

@@ -78,9 +78,15 @@ class ParameterMaterializationError(_NamedUserError):
 class RemoteTaskNotFoundError(_NamedUserError):
     """No deployed task has that name (and version)."""
 
+    #: The error code every instance carries.
+    CODE = "RemoteTaskNotFoundError"
+
 
 class RemoteTaskUsageError(_NamedUserError):
     """A deployed task was used in a way it cannot be."""
+
+    #: The error code every instance carries.
+    CODE = "RemoteTaskUsageError"
 
 
 class SlowDownError(RuntimeUserError):
@@ -188,6 +194,16 @@ class GPUFaultError(BaseRuntimeError):
         self.pci_bus_id = pci_bus_id
         self.process = process
 
+    @property
+    def xid(self) -> int | None:
+        """The NVIDIA Xid number of the fault; None for an NVSwitch SXid or an unknown number."""
+        return self.fault_code if self.fault_kind == "xid" else None
+
+    @property
+    def sxid(self) -> int | None:
+        """The NVSwitch SXid number of the fault; None for a GPU Xid or an unknown number."""
+        return self.fault_code if self.fault_kind == "sxid" else None
+
 
 class GPUFaultUserError(GPUFaultError, RuntimeUserError):
     """A GPU fault the workload caused (a memory page fault, say): charged to the task's retries."""
@@ -207,6 +223,8 @@ class AppleSiliconError(RuntimeUserError):
     """A task on Apple silicon could not run; its subclasses say why."""
 
     code_name = "APPLE_SILICON_ERROR"
+    #: Whether running the workload again can help; the default holds for transient failures.
+    recoverable: bool = True
 
     def __init__(self, message: str, worker: str | None = None):
         super().__init__(self.code_name, message, worker)
@@ -216,18 +234,21 @@ class AppleSiliconNotAvailableError(AppleSiliconError):
     """No Apple silicon host is available to the task."""
 
     code_name = "APPLE_SILICON_NOT_AVAILABLE"
+    recoverable = False
 
 
 class AppleSiliconHostExecFailedError(AppleSiliconError):
     """The task could not be started on the Apple silicon host."""
 
     code_name = "APPLE_SILICON_HOST_EXEC_FAILED"
+    recoverable = False
 
 
 class AppleSiliconDaemonStartFailedError(AppleSiliconError):
     """The host's daemon that runs tasks did not start."""
 
     code_name = "APPLE_SILICON_DAEMON_START_FAILED"
+    recoverable = False
 
 
 class AppleSiliconDaemonOOMError(AppleSiliconError):
@@ -240,6 +261,7 @@ class AppleSiliconModelNotFoundError(AppleSiliconError):
     """The model the task asked for is not on the host."""
 
     code_name = "APPLE_SILICON_MODEL_NOT_FOUND"
+    recoverable = False
 
 
 class AppleSiliconBridgeUnreachableError(AppleSiliconError):

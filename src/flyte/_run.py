@@ -114,6 +114,10 @@ class RunSettings:
     max_action_concurrency: Optional[int] = None
     copy_style: str = "loaded_modules"
     interactive_mode: Optional[bool] = None
+    version: Optional[str] = None
+    labels: Dict[str, str] = field(default_factory=dict)
+    annotations: Dict[str, str] = field(default_factory=dict)
+    notifications: Tuple[Any, ...] = ()
     logging: Tuple[Optional[int], Optional[LogFormat], Optional[int], bool] = (None, None, None, False)
 
 
@@ -141,12 +145,21 @@ class _Runner:
         if mode == "local":
             return await self._run_local(task, state.project, state.domain, state.org, state.config, args, kwargs)
         for option, why in (
+            ("labels", "the server does not record labels yet"),
+            ("notifications", "the server does not send notifications yet"),
+            ("annotations", "the server does not record annotations yet"),
+            ("version", "the server versions a run's code by the hash of its bundle"),
             ("raw_data_path", "the server keeps a run's data in its own store"),
             ("run_base_dir", "the server keeps a run's data in its own store"),
             ("run_start_time", "the server records when a run starts"),
         ):
-            if getattr(settings, option) is not None:
+            if getattr(settings, option):
                 raise ConfigError(f"flyte.with_runcontext: {option} applies to local runs only: {why}")
+        if settings.copy_style == "none":
+            raise ConfigError(
+                "flyte.with_runcontext: copy_style='none' applies to local runs only: the server's workers "
+                "load the run's code from the bundle it ships"
+            )
         if mode == "hybrid" or state.endpoint is None:
             raise InitializationError(
                 "RemoteUnavailable",
@@ -177,6 +190,16 @@ class _Runner:
             max_action_concurrency=settings.max_action_concurrency,
             copy_style=settings.copy_style,
         )
+
+    async def _notify(self, run: Any, task_name: str, phase: ActionPhase, error: str = "") -> None:
+        """Sends the run's notifications that fire on ``phase`` (an aborted local run sends none:
+        it is being torn down)."""
+        if not self.settings.notifications:
+            return
+        from flyte.notify._sender import RunEnd, send
+
+        end = RunEnd(run.name, task_name, run.project, run.domain, phase, error)
+        await send(self.settings.notifications, end)
 
     async def _run_local(
         self,
@@ -228,6 +251,7 @@ class _Runner:
                 custom_context={**get_custom_context(), **settings.custom_context},
                 max_action_concurrency=settings.max_action_concurrency,
                 interactive_mode=bool(settings.interactive_mode),
+                version=settings.version,
             ),
             started_at=settings.run_start_time or datetime.now(timezone.utc),
             controller=local_controller.LOCAL,
@@ -235,6 +259,7 @@ class _Runner:
         started = time.time()
         run_row = (name, run.project, run.domain, task.name, "local", ActionPhase.RUNNING.value, started)
         store.record_run((*run_row, None, None))
+        store.record_tags(name, {"labels": settings.labels, "annotations": settings.annotations})
         url = f"{store.path}#run={name}"
         # The root's inputs and outputs are encoded as if inside the run, so data they write
         # (frames, offloaded values) goes under the run's raw-data path.
@@ -245,6 +270,7 @@ class _Runner:
         except BaseRuntimeError as err:
             phase = ActionPhase.TIMED_OUT if err.code == "TaskTimeoutError" else ActionPhase.FAILED
             store.record_run((*run_row[:5], phase.value, started, time.time(), error_record(err)))
+            await self._notify(run, task.name, phase, f"{err.code}: {err.message}")
             raise
         except BaseException:
             store.record_run((*run_row[:5], ActionPhase.ABORTED.value, started, time.time(), None))
@@ -256,6 +282,7 @@ class _Runner:
             store.flush()
         store.record_run((*run_row[:5], ActionPhase.SUCCEEDED.value, started, time.time(), None))
         store.flush()
+        await self._notify(run, task.name, ActionPhase.SUCCEEDED)
         returns_tuple = _returns_tuple(task)
         return Run(name, url, ActionPhase.SUCCEEDED, value, returns_tuple=returns_tuple)
 
@@ -304,14 +331,19 @@ def with_runcontext(
     - ``env_vars``, ``custom_context``: variables and context every task of the run sees.
     - ``overwrite_cache``, ``disable_run_cache``, ``max_action_concurrency``.
     - Local runs only: ``raw_data_path``, ``run_base_dir`` (where the run's data goes),
-      ``run_start_time``, ``interactive_mode`` (``flyte.ctx().interactive_mode``).
-    - Remote runs only: ``copy_style``, ``"loaded_modules"`` (the modules loaded from under the
-      root folder) or ``"all"`` (every file there).
+      ``run_start_time``, ``interactive_mode`` (``flyte.ctx().interactive_mode``), ``version``
+      (``flyte.ctx().version``), ``labels`` and ``annotations`` (recorded with the run and shown
+      by ``flyte get run``).
+    - ``copy_style``: what a remote run ships, ``"loaded_modules"`` (the modules loaded from
+      under the root folder) or ``"all"`` (every file there); ``"none"`` only for local runs,
+      which ship nothing.
+    - ``notifications``: :mod:`flyte.notify` objects a local run sends when it succeeds, fails
+      or times out.
     - ``log_level``, ``log_format``, ``user_log_level``, ``reset_root_logger``: as for
       :func:`flyte.init`, applied when the run starts.
 
-    The real SDK's options that cannot apply here (service accounts, labels, queues, dry runs,
-    notifications, debugging, tracking ...) raise :class:`~flyte.errors.ConfigError` naming the
+    The real SDK's options that cannot apply here (service accounts, queues, dry runs,
+    debugging, tracking ...) raise :class:`~flyte.errors.ConfigError` naming the
     option when given a non-default value.
     """
     from flyte._init_options import COPY_STYLES, RUN_REFUSED, refuse_unsupported
@@ -320,11 +352,12 @@ def with_runcontext(
         raise ValueError(f"mode must be 'local' or 'remote', got {mode!r}")
     given = dict(locals())
     given["tracked"] = tracked or tracked_strict or _tracker is not None
+    # Not interruptible is what every task here is: only asking for preemption is refused.
+    given["interruptible"] = interruptible or None
     refuse_unsupported("flyte.with_runcontext", given, RUN_REFUSED)
     if copy_style not in COPY_STYLES:
         raise ConfigError(
             f"flyte.with_runcontext: copy_style must be one of {', '.join(COPY_STYLES)}, got {copy_style!r}"
-            + (" (workers need the run's code)" if copy_style == "none" else "")
         )
     return _Runner(
         RunSettings(
@@ -342,9 +375,29 @@ def with_runcontext(
             max_action_concurrency=max_action_concurrency,
             copy_style=copy_style,
             interactive_mode=interactive_mode,
+            version=version,
+            labels=_string_pairs("labels", labels),
+            annotations=_string_pairs("annotations", annotations),
+            notifications=_notifications(notifications),
             logging=(log_level, log_format, user_log_level, reset_root_logger),
         )
     )
+
+
+def _notifications(notifications: Any) -> Tuple[Any, ...]:
+    if notifications is None:
+        return ()
+    from flyte.notify._sender import check_local
+
+    return check_local(notifications)
+
+
+def _string_pairs(option: str, pairs: Optional[Dict[str, str]]) -> Dict[str, str]:
+    if pairs is None:
+        return {}
+    if not isinstance(pairs, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs.items()):
+        raise ConfigError(f"flyte.with_runcontext: {option} must map strings to strings, got {pairs!r}")
+    return dict(pairs)
 
 
 @syncify

@@ -227,10 +227,21 @@ def test_example_as_script(example: Example, sandbox: Sandbox) -> None:
     result = sandbox.run(sys.executable, f"examples/{example.file}", env=example.env)
 
     _assert_succeeded(result)
+    assert "warning" not in result.stderr.lower(), result.stderr
     assert _script_outputs(result.stdout) == example.outputs
     _assert_recorded(sandbox, example)
     if example.env.get("MY_SECRET_KEY"):
         _assert_secret_kept(sandbox, result)
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES_DIR.glob("*.py")), ids=lambda p: p.name)
+def test_example_docstring_names_its_own_file(path: Path) -> None:
+    import ast
+    import re
+
+    doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+    named = set(re.findall(r"examples/([\w.]+\.py)", doc))
+    assert named == {path.name}, f"{path.name}'s docstring names {sorted(named)}"
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.file for e in EXAMPLES])

@@ -66,6 +66,7 @@ EXPECTED_EXPORTS = [
     "remote",
     "report",
     "run",
+    "run_python_script",
     "system_logger",
     "trace",
     "version",

@@ -102,10 +102,14 @@ def submit_remote_run(
     custom_context: dict[str, str] | None = None,
     max_action_concurrency: int | None = None,
     copy_style: str = "loaded_modules",
+    module: str | None = None,
+    images: dict[str, wire.ImageSpec] | None = None,
 ) -> Run:
     """Creates a run of ``task`` with the given inputs on the server at ``endpoint``.
 
     ``copy_style="all"`` ships every file under ``root`` with the code, not only the loaded modules.
+    ``module`` names the file workers load the task from when it is not the task's own (a
+    generated module), and ``images`` replaces the images found in the loaded modules.
 
     Returns as soon as the server has accepted the run; the handle's ``wait()`` and
     ``outputs()`` follow it from there.
@@ -121,6 +125,8 @@ def submit_remote_run(
     values = task.interface.bind(args, kwargs)
     blob = task.interface.encode_inputs(values)
     spec = task_spec(task, root)
+    if module is not None:
+        spec = spec.model_copy(update={"module": module})
     cache_key = None
     if task.cache_enabled and not disable_run_cache:
         cache_key = task.cache_key(hash_bytes(blob), values)
@@ -146,7 +152,7 @@ def submit_remote_run(
             disable_run_cache=disable_run_cache,
             max_action_concurrency=max_action_concurrency,
             custom_context=custom_context or {},
-            images=environment_images(root),
+            images=environment_images(root) if images is None else images,
         )
     except ValidationError as e:
         problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())

@@ -355,6 +355,8 @@ class RunInfo(_Model):
     ended_at: float | None = None
     error: ErrorInfo | None = None
     url: str = ""
+    labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
 
 
 class ActionInfo(_Model):

@@ -1,8 +1,9 @@
 """Following a server run from the terminal: its logs as they come, and how its actions stand.
 
 :func:`stream_logs` prints an action's log lines, long-polling the server for new ones.
-:func:`follow_run` does that for the root action while a status line counts the run's actions
-by phase (refreshed from the action listing): on a terminal the line is redrawn in place with
+:func:`follow_run` does that for every task action of the run (the root's lines as they are,
+each child's prefixed with its name) while a status line counts the run's actions by phase
+(refreshed from the action listing): on a terminal the line is redrawn in place with
 rich, elsewhere a line is printed whenever the counts change.
 """
 
@@ -101,13 +102,66 @@ class _StatusLine:
         self._last = counts
 
 
-def follow_run(client: ApiClient, run: str, out: IO[str] | None = None, live: bool = True) -> wire.RunInfo:
-    """Streams the root action's logs and the action counts until the run ends; returns the run.
+class _ChildLogs:
+    """Where each child action's log stream stands: read up to ``after``, and whether it is done."""
 
-    On a terminal the counts are a line redrawn in place, unless ``live`` is false (``flyte
-    --no-progress``): then, as off a terminal, a line is printed whenever the counts change."""
+    def __init__(self) -> None:
+        self.after: dict[str, int | None] = {}
+        self.done: set[str] = set()
+
+    def track(self, actions: list[wire.ActionInfo]) -> None:
+        """Starts following the task actions that have started since last time (traces log in
+        their parent; an action still queued has nothing to say yet)."""
+        for action in actions:
+            started = action.started_at is not None or action.phase in TERMINAL_PHASES
+            if action.name != ROOT_ACTION and action.kind == "task" and started and action.name not in self.after:
+                self.after[action.name] = None
+
+    def poll(self, client: ApiClient, run: str, status: _StatusLine) -> bool:
+        """Prints the new lines of every unfinished child, prefixed with its name; returns whether
+        any line was printed."""
+        printed = False
+        for name, after in list(self.after.items()):
+            if name in self.done:
+                continue
+            chunk = client.action_logs(run, name, after=after, wait=0.0)
+            for line in chunk.lines:
+                status.log(f"[{name}] {line.text}")
+                printed = True
+            self.after[name] = chunk.next_seq
+            if chunk.done:
+                self.done.add(name)
+        return printed
+
+    def drain(self, client: ApiClient, run: str, status: _StatusLine, actions: list[wire.ActionInfo]) -> None:
+        """Prints what the children logged last: each one's lines until it is done, or (for an
+        action that never ended, as in an aborted run) until no new line comes."""
+        self.track(actions)
+        ended = {a.name for a in actions if a.phase in TERMINAL_PHASES}
+        while self.poll(client, run, status):
+            pass
+        for name in [n for n in self.after if n not in self.done and n in ended]:
+            # An ended action's stream says done once its last line is out.
+            while name not in self.done:
+                chunk = client.action_logs(run, name, after=self.after[name], wait=REFRESH_EVERY)
+                for line in chunk.lines:
+                    status.log(f"[{name}] {line.text}")
+                self.after[name] = chunk.next_seq
+                if chunk.done or not chunk.lines:
+                    self.done.add(name)
+
+
+def follow_run(client: ApiClient, run: str, out: IO[str] | None = None, live: bool = True) -> wire.RunInfo:
+    """Streams the logs of the run's actions and the action counts until the run ends; returns
+    the run.
+
+    The root action's lines are printed as they are; a child action's lines are prefixed with
+    its name in brackets (``[a1b2c3] text``). On a terminal the counts are a line redrawn in
+    place, unless ``live`` is false (``flyte --no-progress``): then, as off a terminal, a line is
+    printed whenever the counts change."""
     status = _StatusLine(run, out if out is not None else sys.stdout, live)
     after: int | None = None
+    children = _ChildLogs()
     with status.shown():
         while True:
             chunk = client.action_logs(run, ROOT_ACTION, after=after, wait=REFRESH_EVERY)
@@ -115,10 +169,13 @@ def follow_run(client: ApiClient, run: str, out: IO[str] | None = None, live: bo
                 status.log(line.text)
             after = chunk.next_seq
             actions = client.list_actions(run)
+            children.track(actions)
+            children.poll(client, run, status)
             status.update(phase_counts(actions))
             root_ended = any(a.name == ROOT_ACTION and a.phase in TERMINAL_PHASES for a in actions)
             if chunk.done or (root_ended and not chunk.lines):
                 break
+        children.drain(client, run, status, client.list_actions(run))
     info = client.get_run(run)
     while info.phase not in TERMINAL_PHASES:
         info = client.wait_run(run, timeout=_LONG_POLL)

@@ -109,6 +109,9 @@ def _show_run(name: str, output_format: str) -> None:
     click.echo(f"Started:  {timestamp(run.started_at or run.created_at)}")
     if run.url:
         click.echo(f"URL:      {run.url}")
+    for title, pairs in (("Labels:", run.labels), ("Notes:", run.annotations)):
+        if pairs:
+            click.echo(f"{title:<9} " + ", ".join(f"{k}={v}" for k, v in sorted(pairs.items())))
     if run.error is not None:
         click.echo(f"Error:    {error_line(run.error)}")
     click.echo("")

@@ -10,8 +10,16 @@ The command is three nested levels, each a click command so that each level has 
 A run is local with ``--local`` or when no endpoint is configured: it runs in this process and
 prints its name, its outputs and where its records are. Otherwise it goes to the server: the
 code is bundled and uploaded (when the server lacks it), the run is created and its name and
-URL printed; with ``--follow`` the command then streams the root action's logs under a line
-counting the actions by phase, and prints the outputs once the run ends.
+URL printed; with ``--follow`` the command then streams the logs of the run's actions (a child's
+lines prefixed with its name) under a line counting the actions by phase, and prints the
+outputs once the run ends. ``flyte run python-script SCRIPT`` runs a plain script as a task
+(:mod:`flyte.cli._run_script`).
+
+The options shared with the real CLI either take effect (``-p``, ``-d``, ``--root-dir``,
+``--raw-data-path`` for local runs, ``--copy-style`` for server runs) or are refused by
+``flyte.init_from_config``/``flyte.with_runcontext`` with a one-line error where they cannot
+apply (e.g. ``--service-account``, ``--queue``; ``--label`` and ``--version`` on a server).
+``--image`` maps image reference names to URIs.
 
 A failing task prints its error code and message on one line, and a hint, and exits with 1; bad
 values, unknown tasks and files that do not load are one-line errors with exit code 1 too.
@@ -39,14 +47,18 @@ if TYPE_CHECKING:
     from flyte._task import AsyncFunctionTaskTemplate
     from flyte.errors import BaseRuntimeError
 
-__all__ = ["RunFailed", "RunSettings", "run"]
+__all__ = ["RunFailed", "RunSettings", "current_settings", "report_remote_run", "run", "show_outputs"]
 
 _SETTINGS_KEY = "flyte.cli.run.settings"
 
 
 @dataclass(frozen=True)
 class RunSettings:
-    """The options of ``flyte run`` itself, handed down to the task command."""
+    """The options of ``flyte run`` itself, handed down to the task command.
+
+    ``project``/``domain``/``root_dir``/``images`` go to ``flyte.init_from_config``; the
+    others to ``flyte.with_runcontext``, which refuses those that cannot apply.
+    """
 
     local: bool = False
     name: str | None = None
@@ -54,6 +66,47 @@ class RunSettings:
     overwrite_cache: bool = False
     disable_run_cache: bool = False
     follow: bool = False
+    project: str | None = None
+    domain: str | None = None
+    root_dir: Path | None = None
+    raw_data_path: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    images: tuple[str, ...] = ()
+    copy_style: str = "loaded_modules"
+    version: str | None = None
+    service_account: str | None = None
+    queue: str | None = None
+    max_action_concurrency: int | None = None
+
+    def init_options(self) -> dict[str, Any]:
+        """The keyword arguments these options add to ``flyte.init_from_config``."""
+        # As in the real CLI, an image without a name is the default one (Image.from_ref_name()).
+        images = tuple(image if "=" in image else f"default={image}" for image in self.images)
+        return {"project": self.project, "domain": self.domain, "images": images or None}
+
+    def runcontext_options(self) -> dict[str, Any]:
+        """The keyword arguments these options give ``flyte.with_runcontext`` (options it
+        refuses, such as labels or a version, are passed so that it says why)."""
+        options: dict[str, Any] = {
+            "name": self.name,
+            "env_vars": self.env_vars,
+            "overwrite_cache": self.overwrite_cache,
+            "disable_run_cache": self.disable_run_cache,
+        }
+        optional = {
+            "project": self.project,
+            "domain": self.domain,
+            "raw_data_path": self.raw_data_path,
+            "labels": self.labels or None,
+            "version": self.version,
+            "service_account": self.service_account,
+            "queue": self.queue,
+            "max_action_concurrency": self.max_action_concurrency,
+        }
+        options.update({key: value for key, value in optional.items() if value is not None})
+        if self.copy_style != "loaded_modules":
+            options["copy_style"] = self.copy_style
+        return options
 
 
 def _one_line(text: str) -> str:
@@ -102,6 +155,10 @@ def _parse_env(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
             raise click.BadParameter(f"{item!r} is not KEY=VALUE", ctx, param)
         env[key.strip()] = value
     return env
+
+
+def _parse_labels(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    return _parse_env(ctx, param, values)
 
 
 class _TaskCommand(click.Command):
@@ -215,7 +272,12 @@ class _RunGroup(click.Group):
     """``flyte run``: its own options, then a file whose tasks are the subcommands."""
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        """The group of the file ``cmd_name``; whether it exists is checked when it is loaded."""
+        """``python-script``, else the group of the file ``cmd_name`` (whether it exists is
+        checked when it is loaded)."""
+        if cmd_name == "python-script":
+            from flyte.cli._run_script import python_script
+
+            return python_script
         return _FileGroup(cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -245,7 +307,49 @@ class _RunGroup(click.Group):
 @click.option("--overwrite-cache", is_flag=True, help="Run cached tasks again, replacing their outputs.")
 @click.option("--disable-run-cache", is_flag=True, help="Neither read nor write the cache in this run.")
 @click.option(
-    "-f", "--follow", is_flag=True, help="On a server: show progress and logs until the run ends, then outputs."
+    "-f",
+    "--follow",
+    is_flag=True,
+    help="On a server: show progress and the logs of every action until the run ends, then outputs.",
+)
+@click.option("-p", "--project", help="Project of the run, instead of the configuration's task.project.")
+@click.option("-d", "--domain", help="Domain of the run, instead of the configuration's task.domain.")
+@click.option(
+    "--root-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder whose sources are bundled for a server run (default: the working folder, or the "
+    "folder the file is imported from).",
+)
+@click.option("--raw-data-path", help="Where a local run writes its offloaded data (files, folders, dataframes).")
+@click.option(
+    "--label",
+    "labels",
+    multiple=True,
+    callback=_parse_labels,
+    metavar="KEY=VALUE",
+    help="Label recorded with the run; repeat for several.",
+)
+@click.option(
+    "--image",
+    "images",
+    multiple=True,
+    metavar="[NAME=]URI",
+    help="URI of the image flyte.Image.from_ref_name(NAME) stands for (no NAME: the default one); repeat for several.",
+)
+@click.option(
+    "--copy-style",
+    type=click.Choice(["loaded_modules", "all", "none", "custom"]),
+    default="loaded_modules",
+    show_default=True,
+    help="What a server run ships: the loaded modules under the root folder, or all its files.",
+)
+@click.option("--version", help="Code version of the run (flyte.ctx().version); a server versions code by its hash.")
+@click.option("--service-account", help="Service account of the run (refused: tasks run as the server's user).")
+@click.option("--queue", help="Queue to send the run to (refused: the server has one queue).")
+@click.option(
+    "--max-action-concurrency",
+    type=click.IntRange(min=1),
+    help="At most this many of the run's actions run at once.",
 )
 @click.pass_context
 def run(
@@ -256,6 +360,17 @@ def run(
     overwrite_cache: bool,
     disable_run_cache: bool,
     follow: bool,
+    project: str | None,
+    domain: str | None,
+    root_dir: Path | None,
+    raw_data_path: str | None,
+    labels: dict[str, str],
+    images: tuple[str, ...],
+    copy_style: str,
+    version: str | None,
+    service_account: str | None,
+    queue: str | None,
+    max_action_concurrency: int | None,
 ) -> None:
     """Run a task from a Python file, locally or on a server.
 
@@ -264,17 +379,43 @@ def run(
         flyte run --local hello.py main
         flyte run hello.py --help        # the file's tasks
         flyte run hello.py main --help   # the task's inputs
+        flyte run python-script train.py --gpu 1   # a plain script as a task
 
     Run options go before FILE; the task's inputs go after TASK, one option per input
     (--my_param or --my-param). Lists, dicts, tuples, dataclasses and pydantic models are given
     as JSON. Runs are local when --local is given or no endpoint is configured; on a server,
     the command returns once the run is created unless --follow is given.
     """
-    ctx.meta[_SETTINGS_KEY] = RunSettings(local, name, env_vars, overwrite_cache, disable_run_cache, follow)
+    ctx.meta[_SETTINGS_KEY] = RunSettings(
+        local=local,
+        name=name,
+        env_vars=env_vars,
+        overwrite_cache=overwrite_cache,
+        disable_run_cache=disable_run_cache,
+        follow=follow,
+        project=project,
+        domain=domain,
+        root_dir=root_dir,
+        raw_data_path=raw_data_path,
+        labels=labels,
+        images=images,
+        copy_style=copy_style,
+        version=version,
+        service_account=service_account,
+        queue=queue,
+        max_action_concurrency=max_action_concurrency,
+    )
+
+
+def current_settings() -> RunSettings:
+    """The options of the ``flyte run`` being executed (defaults outside one)."""
+    ctx = click.get_current_context(silent=True)
+    settings = ctx.meta.get(_SETTINGS_KEY) if ctx is not None else None
+    return settings if isinstance(settings, RunSettings) else RunSettings()
 
 
 def _run_task(task: AsyncFunctionTaskTemplate[Any, Any, Any], inputs: dict[str, Any]) -> None:
-    settings: RunSettings = click.get_current_context().meta.get(_SETTINGS_KEY, RunSettings())
+    settings = current_settings()
     config = current_config()
     if config.is_remote and not settings.local:
         _run_remote(task, inputs, settings, config)
@@ -284,16 +425,10 @@ def _run_task(task: AsyncFunctionTaskTemplate[Any, Any, Any], inputs: dict[str, 
     from flyte.cli._progress import progress_line
     from flyte.errors import BaseRuntimeError
 
-    flyte.init_from_config(config)
+    flyte.init_from_config(config, root_dir=settings.root_dir, **settings.init_options())
     # Named here rather than by the engine so that a failure can say which run failed.
     run_name = settings.name or new_run_name()
-    runner = flyte.with_runcontext(
-        mode="local",
-        name=run_name,
-        env_vars=settings.env_vars,
-        overwrite_cache=settings.overwrite_cache,
-        disable_run_cache=settings.disable_run_cache,
-    )
+    runner = flyte.with_runcontext(mode="local", **{**settings.runcontext_options(), "name": run_name})
     try:
         with progress_line(run_name, enabled=not current_state().no_progress):
             handle = runner.run(task, **inputs)
@@ -305,11 +440,12 @@ def _run_task(task: AsyncFunctionTaskTemplate[Any, Any, Any], inputs: dict[str, 
             raise
         raise RunFailed(run_name, e) from e
     click.echo(f"Run:     {handle.name} ({handle.phase})")
-    _show_outputs(outputs.named_outputs)
+    show_outputs(outputs.named_outputs)
     click.echo(f"Records: {handle.url}")
 
 
-def _show_outputs(named: dict[str, Any]) -> None:
+def show_outputs(named: dict[str, Any]) -> None:
+    """Prints a run's outputs, one ``name = value`` per output (``Outputs: none`` without any)."""
     click.echo("Outputs:" + ("" if named else " none"))
     for key, value in named.items():
         click.echo(readable(f"  {key} = ", value))
@@ -330,17 +466,18 @@ def _run_remote(
     task: AsyncFunctionTaskTemplate[Any, Any, Any], inputs: dict[str, Any], settings: RunSettings, config: Config
 ) -> None:
     import flyte
+
+    flyte.init_from_config(config, root_dir=settings.root_dir or _project_root(task), **settings.init_options())
+    runner = flyte.with_runcontext(mode="remote", **settings.runcontext_options())
+    handle: Run = runner.run(task, **inputs)
+    report_remote_run(handle, settings, config)
+
+
+def report_remote_run(handle: Run, settings: RunSettings, config: Config) -> None:
+    """Prints a server run's name and URL; with ``--follow``, streams its actions' logs until it
+    ends and prints its outputs (a failed run raises :class:`RunFailed`)."""
     from flyte.errors import BaseRuntimeError
 
-    flyte.init_from_config(config, root_dir=_project_root(task))
-    runner = flyte.with_runcontext(
-        mode="remote",
-        name=settings.name,
-        env_vars=settings.env_vars,
-        overwrite_cache=settings.overwrite_cache,
-        disable_run_cache=settings.disable_run_cache,
-    )
-    handle: Run = runner.run(task, **inputs)
     click.echo(f"Run:     {handle.name} ({handle.phase})")
     click.echo(f"URL:     {handle.url}")
     if not settings.follow:
@@ -355,4 +492,4 @@ def _run_remote(
     except BaseRuntimeError as e:
         raise RunFailed(handle.name, e, remote=True) from e
     click.echo(f"Run:     {handle.name} ({handle.phase})")
-    _show_outputs(outputs.named_outputs)
+    show_outputs(outputs.named_outputs)

@@ -136,11 +136,16 @@ class LocalRuns:
         return [self._run(row) for row in self._query(sql, tuple(params))]
 
     def get_run(self, run: str) -> wire.RunInfo:
-        """The local run ``run``."""
+        """The local run ``run``, with its labels and annotations."""
         rows = self._query(f"SELECT {_RUN_COLUMNS} FROM runs WHERE name = ?", (run,))
         if not rows:
             raise RunNotFoundError(f"no run named {run!r} in the local runs database {self.path}")
-        return self._run(rows[0])
+        tags: dict[str, dict[str, str]] = {}
+        for kind, key, value in self._query("SELECT kind, key, value FROM run_tags WHERE run_name = ?", (run,)):
+            tags.setdefault(kind, {})[key] = value
+        return self._run(rows[0]).model_copy(
+            update={"labels": tags.get("labels", {}), "annotations": tags.get("annotations", {})}
+        )
 
     def list_actions(self, run: str) -> list[wire.ActionInfo]:
         """The actions of the local run ``run``, in the order they started."""

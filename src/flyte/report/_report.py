@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import pathlib
+import string
 from dataclasses import dataclass, field
 from typing import Dict
 
@@ -32,13 +34,23 @@ class Tab:
 
 @dataclass
 class Report:
-    """A task's report: named tabs, the first being ``main``."""
+    """A task's report: named tabs, the first being ``main``.
+
+    ``template_path`` names an HTML file laid out with :class:`string.Template` placeholders:
+    ``$NAV_HTML`` receives one ``<li>`` per tab and ``$BODY_HTML`` one ``<section>`` per tab.
+    Without it, the report is a plain page of the sections.
+    """
 
     name: str
     tabs: Dict[str, Tab] = field(default_factory=dict)
+    template_path: pathlib.Path | None = None
 
     def __post_init__(self) -> None:
         self.tabs.setdefault("main", Tab("main"))
+
+    def has_content(self) -> bool:
+        """Whether anything was logged to any tab (the ``main`` tab always exists, maybe empty)."""
+        return any(tab.content for tab in self.tabs.values())
 
     def get_tab(self, name: str, create_if_missing: bool = True) -> Tab:
         """The tab called ``name``, created on first use unless told otherwise."""
@@ -51,10 +63,15 @@ class Report:
     def get_final_report(self) -> str:
         """The whole report as one HTML page, one section per tab."""
         sections = []
+        nav = []
         for tab in self.tabs.values():
             body = tab.get_html()
             if body or tab.name != "main":
                 sections.append(f'<section data-tab="{html.escape(tab.name)}">\n{body}\n</section>')
+                nav.append(f"<li>{html.escape(tab.name)}</li>")
+        if self.template_path is not None:
+            template = string.Template(pathlib.Path(self.template_path).read_text(encoding="utf-8"))
+            return template.safe_substitute(NAV_HTML="".join(nav), BODY_HTML="\n".join(sections))
         return "<!doctype html>\n<html><body>\n" + "\n".join(sections) + "\n</body></html>"
 
 

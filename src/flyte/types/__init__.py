@@ -34,8 +34,27 @@ To store a type of your own portably, give flyte a transformer for it::
 A literal may be ``None``, a ``bool``, an ``int``, a ``float``, a ``str``, ``bytes``, or a
 list or dict of literals. From then on every task input or output typed ``Point`` (or
 ``list[Point]``, ``dict[str, Point]``...) uses the transformer.
+
+
+To send a value pickled on purpose, annotate it ``FlytePickle`` (or ``FlytePickle[T]``, which
+also checks that it is a ``T``). :func:`literal_string_repr` renders literals readably, and
+:func:`guess_interface` rebuilds a task's interface from its literal types (the
+:meth:`TypeEngine.to_literal_type` texts) when the task's code is not at hand.
 """
 
 from flyte._internal.serde import TypeEngine, TypeTransformer, TypeTransformerFailedError
+from flyte._internal.serde._pickle import FlytePickle
 
-__all__ = ["TypeEngine", "TypeTransformer", "TypeTransformerFailedError"]
+from ._interface import guess_interface
+from ._renderer import Renderable
+from ._string_literals import literal_string_repr
+
+__all__ = [
+    "FlytePickle",
+    "Renderable",
+    "TypeEngine",
+    "TypeTransformer",
+    "TypeTransformerFailedError",
+    "guess_interface",
+    "literal_string_repr",
+]

@@ -29,6 +29,13 @@ async def context_facts() -> tuple[str, bool, str]:
     return started, context.interactive_mode, context.run_base_dir
 
 
+@env.task
+async def version_seen() -> str:
+    context = flyte.ctx()
+    assert context is not None
+    return context.version or ""
+
+
 @pytest.fixture(autouse=True)
 def restore_logging_and_clients() -> Iterator[None]:
     flyte_logger, user_logger = logging.getLogger("flyte"), logging.getLogger("flyte.user")
@@ -43,7 +50,7 @@ def restore_logging_and_clients() -> Iterator[None]:
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("auth_type", "ClientSecret"), ("client_id", "abc"), ("headless", True), ("images", {"x": "y"})],
+    [("auth_type", "ClientSecret"), ("client_id", "abc"), ("headless", True), ("rpc_retries", 5)],
 )
 def test_init_refuses_options_that_cannot_apply(option: str, value: object) -> None:
     with pytest.raises(ConfigError, match=f"flyte.init: {option}=.* is not supported: "):
@@ -100,7 +107,7 @@ def test_an_unknown_image_builder_is_refused_naming_the_known_ones() -> None:
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("labels", {"team": "a"}), ("queue", "gpu"), ("dry_run", True), ("service_account", "sa"), ("tracked", True)],
+    [("interruptible", True), ("queue", "gpu"), ("dry_run", True), ("service_account", "sa"), ("tracked", True)],
 )
 def test_with_runcontext_refuses_options_that_cannot_apply(option: str, value: object) -> None:
     with pytest.raises(ConfigError, match=f"flyte.with_runcontext: {option}=.* is not supported: "):
@@ -108,8 +115,12 @@ def test_with_runcontext_refuses_options_that_cannot_apply(option: str, value: o
 
 
 def test_with_runcontext_checks_the_copy_style() -> None:
-    with pytest.raises(ConfigError, match="copy_style must be one of loaded_modules, all, got 'none'"):
-        flyte.with_runcontext(copy_style="none")
+    with pytest.raises(ConfigError, match="copy_style must be one of loaded_modules, all, none, got 'some'"):
+        flyte.with_runcontext(copy_style="some")
+    assert flyte.with_runcontext(mode="local", copy_style="none", interruptible=False).run(version_seen).outputs()
+    flyte.init(endpoint="http://127.0.0.1:9")
+    with pytest.raises(ConfigError, match="copy_style='none' applies to local runs only"):
+        flyte.with_runcontext(mode="remote", copy_style="none").run(version_seen)
 
 
 def test_local_run_settings_reach_the_tasks(tmp_path: Path) -> None:
@@ -126,3 +137,36 @@ def test_remote_only_settings_are_refused_for_local_mode_only_where_meaningless(
     flyte.init(endpoint="http://127.0.0.1:9")
     with pytest.raises(ConfigError, match="run_base_dir applies to local runs only"):
         flyte.with_runcontext(mode="remote", run_base_dir="/tmp/x").run(context_facts)
+
+
+def test_labels_and_annotations_are_recorded_with_a_local_run() -> None:
+    from click.testing import CliRunner
+
+    from flyte.cli.main import main
+
+    run = flyte.with_runcontext(
+        mode="local", name="labelled", labels={"team": "ml"}, annotations={"ticket": "T-1"}, version="v7"
+    ).run(version_seen)
+    assert run.outputs()[0] == "v7"
+    shown = CliRunner().invoke(main, ["get", "run", "labelled"])
+    assert shown.exit_code == 0, shown.output
+    assert "Labels:   team=ml" in shown.output and "Notes:    ticket=T-1" in shown.output
+    with pytest.raises(ConfigError, match="labels must map strings to strings"):
+        flyte.with_runcontext(labels={"n": 1})  # type: ignore[dict-item]
+
+
+def test_labels_are_refused_for_a_server_run() -> None:
+    flyte.init(endpoint="http://127.0.0.1:9")
+    with pytest.raises(ConfigError, match="labels applies to local runs only"):
+        flyte.with_runcontext(mode="remote", labels={"a": "b"}).run(context_facts)
+
+
+def test_image_references_resolve_to_the_uris_init_names() -> None:
+    image = flyte.Image.from_ref_name("trainer")
+    assert image.uri == "trainer"
+    flyte.init(images={"trainer": "registry.example/trainer:1"})
+    assert image.uri == "registry.example/trainer:1"
+    flyte.init_from_config(images=("trainer=registry.example/trainer:2",))
+    assert image.uri == "registry.example/trainer:2"
+    with pytest.raises(ConfigError, match="written 'name=uri'"):
+        flyte.init_from_config(images=("trainer",))

@@ -38,7 +38,15 @@ def clean_registry() -> Any:
 
 
 def test_public_facade_exports() -> None:
-    assert flyte.types.__all__ == ["TypeEngine", "TypeTransformer", "TypeTransformerFailedError"]
+    assert flyte.types.__all__ == [
+        "FlytePickle",
+        "Renderable",
+        "TypeEngine",
+        "TypeTransformer",
+        "TypeTransformerFailedError",
+        "guess_interface",
+        "literal_string_repr",
+    ]
     assert flyte.types.TypeEngine is TypeEngine
     assert issubclass(flyte.types.TypeTransformerFailedError, TypeError)
     assert issubclass(flyte.types.TypeTransformerFailedError, RuntimeUserError)

@@ -110,8 +110,14 @@ def test_dataclass_field_of_wrong_type_names_its_path() -> None:
 
 
 def test_dataclass_refuses_other_types() -> None:
-    with pytest.raises(TypeError, match="expected Leaf, got dict"):
-        TypeEngine.to_literal({"name": "a"}, Leaf)
+    with pytest.raises(TypeError, match="expected Leaf, got list"):
+        TypeEngine.to_literal(["a"], Leaf)
+
+
+def test_a_dict_stands_for_the_dataclass_it_describes() -> None:
+    assert TypeEngine.to_python_value(TypeEngine.to_literal({"name": "a"}, Leaf), Leaf) == Leaf("a")
+    with pytest.raises(TypeError, match=r"has no field\(s\) \['gone'\]"):
+        TypeEngine.to_literal({"name": "a", "gone": 1}, Leaf)
 
 
 def test_missing_fields_take_defaults_and_unknown_fields_are_ignored() -> None:

@@ -25,6 +25,7 @@ class RunOptions:
     custom_context: Mapping[str, str] = field(default_factory=dict)
     max_action_concurrency: int | None = None
     interactive_mode: bool = False
+    version: str | None = None
 
 
 @dataclass

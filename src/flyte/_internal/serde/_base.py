@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import html
 import types
 import typing
 from collections.abc import Callable, Iterable
@@ -12,7 +13,7 @@ import msgpack
 
 from flyte.errors import RuntimeUserError
 
-from ._codec import PICKLE_EXT_CODE
+from ._codec import PICKLE_EXT_CODE, unpack
 
 T = TypeVar("T")
 
@@ -54,9 +55,125 @@ class TypeTransformer(abc.ABC, Generic[T]):
     #: unchanged instead of being decoded from its literal.
     passthrough: bool = False
 
-    def __init__(self, name: str, python_type: Any) -> None:
-        self.name = name
-        self.python_type = python_type
+    def __init__(
+        self, name: str, t: Any = None, enable_type_assertions: bool = True, *, python_type: Any = None
+    ) -> None:
+        # ``t`` is the flyte SDK's name of the type; ``python_type=`` is accepted as well.
+        self._name = name
+        self._t = python_type if t is None else t
+        self._type_assertions_enabled = enable_type_assertions
+
+    @property
+    def name(self) -> str:
+        """The transformer's name, as shown in messages and interfaces."""
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = value
+
+    @property
+    def python_type(self) -> Any:
+        """The Python type this transformer converts."""
+        return self._t
+
+    @python_type.setter
+    def python_type(self, value: Any) -> None:
+        self._t = value
+
+    @property
+    def type_assertions_enabled(self) -> bool:
+        """Whether the transformer asked for :meth:`assert_type` checks (``enable_type_assertions``).
+
+        Kept for transformers written for the flyte SDK: flyte's own :meth:`to_literal`
+        validates every value itself, so the engine never skips a check on its account.
+        """
+        return self._type_assertions_enabled
+
+    def isinstance_generic(self, obj: Any, generic_alias: Any) -> None:
+        """Raises :class:`TypeTransformerFailedError` unless ``obj`` is an instance of the
+        alias's origin (``list`` for ``list[int]``); the items are not checked."""
+        origin = typing.get_origin(generic_alias) or generic_alias
+        if isinstance(origin, type) and not isinstance(obj, origin):
+            raise mismatch(type_text(generic_alias), obj)
+
+    def assert_type(self, t: Any, v: Any) -> None:
+        """Raises :class:`TypeTransformerFailedError` when ``v`` is plainly not of type ``t``.
+
+        Classes are checked with ``isinstance``, generic aliases by their origin; other forms
+        (``Union``, ``Literal``...) are left to :meth:`to_literal`, which validates fully.
+        """
+        if typing.get_origin(t) is not None:
+            if isinstance(t, types.GenericAlias):
+                self.isinstance_generic(v, t)
+            return
+        if isinstance(t, type) and not isinstance(v, t):
+            raise mismatch(type_text(t), v)
+
+    def get_literal_type(self, t: Any = None) -> str:
+        """The literal type of the values this transformer makes: its :meth:`schema` text.
+
+        flyte's literal types are these texts (``"int"``, ``"list[str]"``,
+        ``"dataclass:Point{x:float,y:float}"``); :meth:`TypeEngine.guess_python_type` reads
+        them back. ``t`` is accepted for the flyte SDK's signature; the transformer describes
+        the type it was built for.
+        """
+        return self.schema()
+
+    def guess_python_type(self, literal_type: str) -> Any:
+        """The Python type whose literal type is ``literal_type``: this transformer's own type
+        when the text is its :meth:`schema`; otherwise :class:`ValueError`."""
+        if literal_type == self.schema():
+            return self.python_type
+        raise ValueError(f"{self.name} does not make literals of type {literal_type!r}")
+
+    def schema_match(self, schema: dict[str, Any]) -> bool:
+        """Whether a JSON schema fragment describes this transformer's type.
+
+        Pydantic models compare title, type and required fields with their own JSON schema;
+        dataclasses compare title with the class name and properties with the field names.
+        Anything else never matches.
+        """
+        if not isinstance(schema, dict):
+            return False
+        tp = self.python_type
+        own = getattr(tp, "model_json_schema", None)
+        if callable(own):
+            try:
+                mine = own()
+            except Exception:  # a model with a field JSON schema cannot express
+                return False
+            return bool(
+                schema.get("title") == mine.get("title")
+                and schema.get("type") == mine.get("type")
+                and set(schema.get("required", [])) == set(mine.get("required", []))
+            )
+        fields = getattr(tp, "__dataclass_fields__", None)
+        if isinstance(tp, type) and fields is not None:
+            return schema.get("title") == tp.__name__ and set(schema.get("properties", {})) == set(fields)
+        return False
+
+    def from_binary_idl(self, binary_idl_object: Any, expected_python_type: Any = None) -> Any:
+        """Rebuilds a value from the msgpack bytes of its literal.
+
+        ``binary_idl_object`` is those bytes, or an object with ``tag == "msgpack"`` and the
+        bytes as ``value`` (the flyte SDK's Binary). Other tags raise
+        :class:`TypeTransformerFailedError`.
+        """
+        data = binary_idl_object
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            tag = getattr(binary_idl_object, "tag", None)
+            if tag != "msgpack":
+                raise TypeTransformerFailedError(f"unsupported binary format {tag!r}: expected msgpack")
+            data = binary_idl_object.value
+        return self.to_python_value(unpack(bytes(data)))
+
+    def to_html(self, python_val: T, expected_python_type: Any = None) -> str:
+        """An HTML rendering of ``python_val`` for a report: its ``str``, HTML-escaped.
+
+        Override it for types with a richer rendering (a table for a frame, say).
+        """
+        return html.escape(str(python_val))
 
     @abc.abstractmethod
     def to_literal(self, value: T) -> Any:

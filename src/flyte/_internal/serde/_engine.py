@@ -8,16 +8,20 @@ import datetime as dt
 import enum
 import importlib
 import inspect
+import sys
 import threading
 import types
 import typing
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, KeysView, Mapping
+from typing import Any, ClassVar
 
+from . import _engine_views as views
 from ._base import TypeTransformer
 from ._choices import EnumTransformer, LiteralTransformer
 from ._collections import DictTransformer, ListTransformer, SetTransformer, TupleTransformer
-from ._pickle import AnyTransformer, PickleTransformer
+from ._guess import parse_literal_type
+from ._pickle import AnyTransformer, FlytePickle, FlytePickleTransformer, PickleTransformer, is_flyte_pickle
+from ._protobuf import ProtobufTransformer, is_protobuf_message
 from ._pydantic import PydanticTransformer, is_pydantic_model
 from ._records import (
     DataclassTransformer,
@@ -26,6 +30,7 @@ from ._records import (
     is_namedtuple,
     is_typeddict,
 )
+from ._restricted import RestrictedTypeTransformer
 from ._scalars import (
     BoolTransformer,
     BytesTransformer,
@@ -92,6 +97,8 @@ class TypeEngine:
     _registry: dict[Any, TypeTransformer[Any]] = {}
     _cache: dict[Any, TypeTransformer[Any]] = {}
     _lock = threading.RLock()
+    #: The lock guarding registration and lazy loading (the flyte SDK's name for it).
+    lazy_import_lock: ClassVar[threading.RLock] = _lock
     #: Top-level module name -> the function registering that library's transformers; each runs
     #: once, when a type from its module is first looked up (see :meth:`register_lazy_provider`).
     _lazy_providers: dict[str, Callable[[], None]] = {
@@ -130,7 +137,10 @@ class TypeEngine:
     def get_transformer(cls, tp: Any) -> TypeTransformer[Any]:
         """The transformer of ``tp``: a class, a generic alias, a Union, a Literal, ``Any``..."""
         if typing.get_origin(tp) is typing.Annotated:
-            return cls.get_transformer(typing.get_args(tp)[0])
+            inner, *metadata = typing.get_args(tp)
+            # A transformer in the metadata (Annotated[X, MyTransformer()]) converts this use of X.
+            chosen = next((m for m in metadata if isinstance(m, TypeTransformer)), None)
+            return chosen if chosen is not None else cls.get_transformer(inner)
         try:
             key = _cache_key(tp)
             found = cls._cache.get(key)
@@ -154,6 +164,124 @@ class TypeEngine:
     def to_python_value(cls, literal: Any, tp: Any) -> Any:
         """Rebuilds a value of type ``tp`` from its literal."""
         return cls.get_transformer(tp).to_python_value(literal)
+
+    # -- the flyte SDK's conveniences (see _engine_views for the forms) -------------------------
+
+    @classmethod
+    def to_literal_type(cls, python_type: Any) -> str:
+        """The literal type of ``python_type``: its transformer's schema text (``"list[int]"``)."""
+        return cls.get_transformer(python_type).get_literal_type(python_type)
+
+    @classmethod
+    def guess_python_type(cls, flyte_type: str) -> Any:
+        """A Python type whose literals have the literal type ``flyte_type``.
+
+        A registered transformer whose schema it is wins; built-in forms are read back, records
+        as new classes of the same fields, enums as new Enums, pickles as :class:`FlytePickle`.
+        Raises :class:`ValueError` when nothing reads it.
+        """
+        return parse_literal_type(flyte_type, cls._guess_registered)
+
+    @classmethod
+    def guess_python_types(cls, flyte_variable_list: Mapping[str, str] | Any) -> dict[str, Any]:
+        """``name -> guessed type`` from ``name -> literal type`` (a mapping or ``(name, type)`` pairs)."""
+        items = flyte_variable_list.items() if isinstance(flyte_variable_list, Mapping) else flyte_variable_list
+        return {name: cls.guess_python_type(lt) for name, lt in items}
+
+    @classmethod
+    def _guess_registered(cls, text: str) -> Any | None:
+        if text.startswith("ref:") and "flyte.io" not in sys.modules:
+            importlib.import_module("flyte.io")  # File and Dir register themselves on import
+        for transformer in list(cls._registry.values()):
+            try:
+                return transformer.guess_python_type(text)
+            except ValueError:
+                continue
+        return None
+
+    @classmethod
+    def literal_map_to_kwargs(
+        cls,
+        lm: Mapping[str, Any] | bytes,
+        python_types: Mapping[str, Any] | None = None,
+        literal_types: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """The Python values of a literal map (a dict of literals, or its msgpack bytes).
+
+        Each is decoded with its type in ``python_types``, or with the type guessed from its
+        literal type in ``literal_types``; an error names the input that failed.
+        """
+        return views.literal_map_to_kwargs(cls, lm, python_types, literal_types)
+
+    @classmethod
+    def dict_to_literal_map(cls, d: Mapping[str, Any], type_hints: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """``name -> literal`` of ``d``'s values, typed by ``type_hints`` or else by their class."""
+        return views.dict_to_literal_map(cls, d, type_hints)
+
+    @classmethod
+    def named_tuple_to_variable_map(cls, t: Any) -> dict[str, str]:
+        """``field -> literal type`` of a NamedTuple class, in field order."""
+        return views.named_tuple_to_variable_map(cls, t)
+
+    @classmethod
+    def to_literal_checks(cls, python_val: Any, python_type: Any, expected: Any = None) -> None:
+        """Refuses an untyped tuple, and ``None`` where the type does not admit it."""
+        views.to_literal_checks(python_val, python_type, expected)
+
+    @classmethod
+    def unwrap_offloaded_literal(cls, lv: Any) -> Any:
+        """The literal behind an offload reference, fetched from the blob store; others unchanged."""
+        return views.unwrap_offloaded_literal(lv)
+
+    @classmethod
+    def to_html(cls, python_val: Any, expected_python_type: Any) -> str:
+        """HTML for a report: a renderer in ``Annotated`` metadata (anything with ``to_html``)
+        wins, else the transformer's :meth:`TypeTransformer.to_html`."""
+        if typing.get_origin(expected_python_type) is typing.Annotated:
+            for meta in typing.get_args(expected_python_type)[1:]:
+                render = getattr(meta, "to_html", None)
+                if callable(render) and not isinstance(meta, TypeTransformer):
+                    return str(render(python_val))
+        return cls.get_transformer(expected_python_type).to_html(python_val, expected_python_type)
+
+    @classmethod
+    def get_available_transformers(cls) -> KeysView[Any]:
+        """The types with a transformer of their own: the built-in ones and those registered."""
+        builtin = [*_SCALARS, type(None), list, dict, set, frozenset, tuple, typing.Union, typing.Literal]
+        return dict.fromkeys([*builtin, enum.Enum, FlytePickle, *cls._registry]).keys()
+
+    @classmethod
+    def register_additional_type(
+        cls, transformer: TypeTransformer[Any], additional_type: Any, override: bool = False
+    ) -> None:
+        """Makes ``transformer`` handle ``additional_type`` too, unless another already does
+        (``override=True`` replaces it)."""
+        with cls._lock:
+            if additional_type not in cls._registry or override:
+                cls._registry[additional_type] = transformer
+                cls._cache.clear()
+
+    @classmethod
+    def register_restricted_type(cls, name: str, type: Any) -> None:
+        """Forbids ``type`` as a task input or output: converting one raises
+        :class:`~flyte.errors.RestrictedTypeError` naming ``name``."""
+        cls.register(RestrictedTypeTransformer(name, type))
+
+    @classmethod
+    def lazy_import_transformers(cls) -> None:
+        """Registers now the transformers of libraries already imported (pandas, pyarrow,
+        polars...) and of installed type plugins, which otherwise load on first lookup."""
+        from flyte._plugins import load_type_plugins
+
+        with cls._lock:
+            for library in [lib for lib in cls._lazy_providers if lib in sys.modules]:
+                provider = cls._lazy_providers.pop(library)
+                try:
+                    provider()
+                except BaseException:
+                    cls._lazy_providers[library] = provider
+                    raise
+        load_type_plugins()
 
     @classmethod
     def _registered(cls, tp: Any, origin: Any) -> TypeTransformer[Any] | None:
@@ -242,6 +370,8 @@ class TypeEngine:
         if tp is tuple:
             return TupleTransformer(tp, [AnyTransformer()], variadic=True)
         if isinstance(tp, type):
+            if is_flyte_pickle(tp):
+                return FlytePickleTransformer(tp)
             if issubclass(tp, enum.Enum):
                 return EnumTransformer(tp)
             if dataclasses.is_dataclass(tp):
@@ -252,6 +382,8 @@ class TypeEngine:
                 return TypedDictTransformer(tp, cls.get_transformer)
             if is_namedtuple(tp):
                 return NamedTupleTransformer(tp, cls.get_transformer)
+            if is_protobuf_message(tp):
+                return ProtobufTransformer(tp)
             plugged = cls._from_type_plugins(tp)
             if plugged is not None:
                 return plugged

@@ -33,6 +33,8 @@ class NativeInterface:
     action names.
     """
 
+    inputs: dict[str, tuple[Any, Any]]
+
     def __init__(
         self,
         inputs: dict[str, tuple[Any, Any]],

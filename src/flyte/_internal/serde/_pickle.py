@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import typing
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 import msgpack
 
 from ._base import TypeTransformer, TypeTransformerFailedError, describe, mismatch, type_text
 from ._codec import INT_MAX, INT_MIN, PICKLE_EXT_CODE
+
+T = TypeVar("T")
 
 logger = logging.getLogger("flyte")
 
@@ -149,3 +152,105 @@ class AnyTransformer(TypeTransformer[Any]):
     def schema(self) -> str:
         """``"any"``."""
         return "any"
+
+
+class FlytePickle(Generic[T]):
+    """A marker type: a value annotated ``FlytePickle`` or ``FlytePickle[T]`` travels pickled.
+
+    Use it to choose cloudpickle on purpose (no warning is logged) for a value flyte would
+    otherwise store as data, or could not store at all. ``FlytePickle[T]`` also checks that the
+    value is a ``T`` when ``T`` is a class. Pickles tie the data to the Python and library
+    versions that wrote them, and only Python tasks can read them.
+    """
+
+    #: ``T`` of ``FlytePickle[T]``; None for the bare marker.
+    _pickled_type: ClassVar[Any] = None
+    _specialized: ClassVar[dict[Any, type[FlytePickle[Any]]]] = {}
+
+    @classmethod
+    def python_type(cls) -> Any:
+        """``T`` of ``FlytePickle[T]``, or ``NoneType`` for the bare ``FlytePickle``."""
+        return type(None) if cls._pickled_type is None else cls._pickled_type
+
+    @classmethod
+    async def to_pickle(cls, python_val: Any) -> str:
+        """Cloudpickles ``python_val`` into a file, uploads it to the current run's storage
+        (the file stays local outside a run) and returns its location."""
+        import cloudpickle
+
+        from flyte import storage
+
+        data = cloudpickle.dumps(python_val)
+        from ._codec import hash_bytes
+
+        local = storage.get_random_local_path(hash_bytes(data) + ".pkl")
+        local.write_bytes(data)
+        return await storage.put(str(local))
+
+    @classmethod
+    async def from_pickle(cls, uri: str) -> Any:
+        """The value pickled at ``uri`` by :meth:`to_pickle`, downloaded first when remote.
+
+        Unpickling runs whatever code the pickle names: read only pickles you wrote.
+        """
+        import pickle
+
+        from flyte import storage
+
+        local = await storage.get(uri) if storage.is_remote(uri) else uri
+        with open(local, "rb") as f:
+            return pickle.load(f)
+
+    def __class_getitem__(cls, python_type: Any) -> Any:
+        """``FlytePickle[T]``: a subclass remembering ``T`` (the same class for the same ``T``)."""
+        if python_type is None or isinstance(python_type, TypeVar):
+            return cls
+        try:
+            found = FlytePickle._specialized.get(python_type)
+        except TypeError:  # an unhashable argument: build a new class each time
+            found = None
+        if found is None:
+            found = type(f"FlytePickle[{type_text(python_type)}]", (FlytePickle,), {"_pickled_type": python_type})
+            with contextlib.suppress(TypeError):
+                FlytePickle._specialized[python_type] = found
+        return found
+
+
+def is_flyte_pickle(tp: Any) -> bool:
+    """Whether ``tp`` is :class:`FlytePickle` or a ``FlytePickle[T]``."""
+    return isinstance(tp, type) and issubclass(tp, FlytePickle)
+
+
+class FlytePickleTransformer(TypeTransformer[Any]):
+    """``FlytePickle`` and ``FlytePickle[T]``: any value (but None) cloudpickled, without warning."""
+
+    def __init__(self, marker: type[FlytePickle[Any]] = FlytePickle) -> None:
+        super().__init__(marker.__name__, marker)
+        inner = marker._pickled_type
+        origin = typing.get_origin(inner) or inner
+        checkable = isinstance(origin, type) and origin not in (Any, object)
+        self._check: type | None = origin if checkable else None
+
+    def to_literal(self, value: Any) -> Any:
+        """The pickled value; None is refused, and a ``T`` is required for ``FlytePickle[T]``."""
+        if value is None:
+            raise TypeTransformerFailedError(f"expected a value to pickle as {self.name}, got None")
+        if self._check is not None:
+            try:
+                fits = isinstance(value, self._check)
+            except TypeError:  # a Protocol that is not runtime-checkable cannot be checked
+                fits = True
+            if not fits:
+                raise mismatch(type_text(self._check), value)
+        return pickle_value(value)
+
+    def to_python_value(self, literal: Any) -> Any:
+        """The unpickled value."""
+        return unpickle_literal(literal)
+
+    def assert_type(self, t: Any, v: Any) -> None:
+        """Any value can be pickled: nothing to check before :meth:`to_literal`."""
+
+    def schema(self) -> str:
+        """``pickle:<name>``, like the types pickled by default."""
+        return f"pickle:{self.name}"

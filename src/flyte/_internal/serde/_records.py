@@ -92,13 +92,24 @@ class DataclassTransformer(RecordTransformer):
     def __init__(self, record: type, resolve: Resolver) -> None:
         super().__init__(record, resolve)
         self._no_init = {f.name for f in dataclasses.fields(record) if not f.init}
+        self._required = [
+            f.name
+            for f in dataclasses.fields(record)
+            if f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        ]
 
     def _declared(self) -> list[tuple[str, Any]]:
         hints = resolve_hints(self.python_type)
         return [(f.name, hints.get(f.name, Any)) for f in dataclasses.fields(self.python_type)]
 
     def to_literal(self, value: Any) -> Any:
-        """``{field: literal}`` for every field that is set."""
+        """``{field: literal}`` for every field that is set.
+
+        A dict stands for the dataclass it describes (``{"query": "q"}`` for ``Query(query="q")``):
+        its keys must be fields, the required ones present; the others take their defaults.
+        """
+        if isinstance(value, dict):
+            return self._literal_of_mapping(value)
         if not isinstance(value, self.python_type):
             raise mismatch(self.name, value)
         out = {}
@@ -109,6 +120,22 @@ class DataclassTransformer(RecordTransformer):
                 continue
             try:
                 out[name] = t.to_literal(item)
+            except CONVERSION_ERRORS as e:
+                raise nested_error(f".{name}", e) from None
+        return out
+
+    def _literal_of_mapping(self, value: dict[str, Any]) -> dict[str, Any]:
+        transformers = dict(self.fields)
+        unknown = sorted(k for k in value if k not in transformers or k in self._no_init)
+        if unknown:
+            raise TypeTransformerFailedError(f"{self.name} has no field(s) {unknown} to set")
+        missing = [k for k in self._required if k not in value]
+        if missing:
+            raise TypeTransformerFailedError(f"{self.name} is missing the required field(s) {missing}")
+        out = {}
+        for name, item in value.items():
+            try:
+                out[name] = transformers[name].to_literal(item)
             except CONVERSION_ERRORS as e:
                 raise nested_error(f".{name}", e) from None
         return out

@@ -15,6 +15,7 @@ import functools
 import sqlite3
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -67,6 +68,13 @@ CREATE TABLE IF NOT EXISTS reports (
     PRIMARY KEY (run_name, action_name)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS run_tags (
+    run_name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (run_name, kind, key)
+);
 """
 
 _ACTION_UPSERT = """
@@ -194,6 +202,21 @@ class LocalStore:
             if name in self._runs:
                 return True
         return bool(self.query("SELECT 1 FROM runs WHERE name = ?", (name,)))
+
+    def record_tags(self, run_name: str, tags: Mapping[str, Mapping[str, str]]) -> None:
+        """Stores a run's labels and annotations (``kind -> key -> value``) at once: few runs
+        have any, so they skip the batching of the hot path."""
+        rows = [(run_name, kind, key, value) for kind, pairs in tags.items() for key, value in pairs.items()]
+        if rows:
+            conn = self._reader()
+            _with_retry(lambda: conn.executemany("INSERT OR REPLACE INTO run_tags VALUES (?, ?, ?, ?)", rows))
+
+    def run_tags(self, run_name: str) -> dict[str, dict[str, str]]:
+        """The labels and annotations of a run, ``kind -> key -> value``."""
+        found: dict[str, dict[str, str]] = {}
+        for kind, key, value in self.query("SELECT kind, key, value FROM run_tags WHERE run_name = ?", (run_name,)):
+            found.setdefault(kind, {})[key] = value
+        return found
 
     def record_report(self, run_name: str, action_name: str, report_html: str) -> None:
         """Queues the latest HTML of an action's report."""
