@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from tests.fixtures.server import ServerHandle
-from tests.integration.test_cli_run import Terminal, _screen
+from tests.integration.test_cli_run import Terminal, _screen, cli_workdir
 
 FLYTE = Path(sys.executable).parent / "flyte"
 
@@ -49,17 +49,8 @@ async def lasts(seconds: float = 1.0) -> str:
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A folder with ``opts_wf.py``; fresh HOME and FLYTE_HOME, and no FLYTE_* settings."""
-    for name in list(os.environ):
-        if name.startswith("FLYTE_") or name == "FLYTECTL_CONFIG":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path / "cli-home"))
-    monkeypatch.setenv("FLYTE_HOME", str(tmp_path / "cli-flyte-home"))
-    (tmp_path / "cli-home").mkdir()
-    work = tmp_path / "cli-work"
-    work.mkdir()
-    (work / "opts_wf.py").write_text(WORKFLOW)
-    return work
+    """A folder with ``opts_wf.py``, in a fresh environment (see :func:`cli_workdir`)."""
+    return cli_workdir(tmp_path, monkeypatch, {"opts_wf.py": WORKFLOW})
 
 
 def _flyte(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:

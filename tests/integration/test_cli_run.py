@@ -74,20 +74,27 @@ async def lasts(seconds: float = 1.0) -> str:
 '''
 
 
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A folder with ``wf.py``; HOME and FLYTE_HOME point at fresh folders, no FLYTE_* settings."""
+def cli_workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]) -> Path:
+    """A working folder holding ``files``; HOME and FLYTE_HOME point at fresh folders, and no
+    FLYTE_* setting is left in the environment."""
     for name in list(os.environ):
         if name.startswith("FLYTE_") or name == "FLYTECTL_CONFIG":
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(tmp_path / "cli-home"))
     monkeypatch.setenv("FLYTE_HOME", str(tmp_path / "cli-flyte-home"))
-    monkeypatch.setenv("RELEASE_FILE", str(tmp_path / "release"))
     (tmp_path / "cli-home").mkdir()
     work = tmp_path / "cli-work"
     work.mkdir()
-    (work / "wf.py").write_text(WORKFLOW)
+    for file_name, text in files.items():
+        (work / file_name).write_text(text)
     return work
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with ``wf.py``, in a fresh environment (see :func:`cli_workdir`)."""
+    monkeypatch.setenv("RELEASE_FILE", str(tmp_path / "release"))
+    return cli_workdir(tmp_path, monkeypatch, {"wf.py": WORKFLOW})
 
 
 def _flyte(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -98,13 +98,8 @@ class PickleTransformer(TypeTransformer[Any]):
 
     def to_literal(self, value: Any) -> Any:
         """The pickled value; it must be an instance of the declared class when that is a class."""
-        if self._check is not None:
-            try:
-                fits = isinstance(value, self._check)
-            except TypeError:  # a Protocol that is not runtime-checkable cannot be checked
-                fits = True
-            if not fits:
-                raise mismatch(self.name, value)
+        if not _fits(value, self._check):
+            raise mismatch(self.name, value)
         return pickle_value(value)
 
     def to_python_value(self, literal: Any) -> Any:
@@ -235,13 +230,8 @@ class FlytePickleTransformer(TypeTransformer[Any]):
         """The pickled value; None is refused, and a ``T`` is required for ``FlytePickle[T]``."""
         if value is None:
             raise TypeTransformerFailedError(f"expected a value to pickle as {self.name}, got None")
-        if self._check is not None:
-            try:
-                fits = isinstance(value, self._check)
-            except TypeError:  # a Protocol that is not runtime-checkable cannot be checked
-                fits = True
-            if not fits:
-                raise mismatch(type_text(self._check), value)
+        if self._check is not None and not _fits(value, self._check):
+            raise mismatch(type_text(self._check), value)
         return pickle_value(value)
 
     def to_python_value(self, literal: Any) -> Any:
@@ -254,3 +244,14 @@ class FlytePickleTransformer(TypeTransformer[Any]):
     def schema(self) -> str:
         """``pickle:<name>``, like the types pickled by default."""
         return f"pickle:{self.name}"
+
+
+def _fits(value: Any, check: type | None) -> bool:
+    """Whether ``value`` is a ``check`` (anything fits no check, or a Protocol that is not
+    runtime-checkable and so cannot be checked)."""
+    if check is None:
+        return True
+    try:
+        return isinstance(value, check)
+    except TypeError:
+        return True
