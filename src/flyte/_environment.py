@@ -166,6 +166,30 @@ class TaskEnvironment(Environment):
         """The tasks of this environment by full name."""
         return dict(self._tasks)
 
+    @classmethod
+    def from_task(
+        cls, name: str, *tasks: AsyncFunctionTaskTemplate[Any, Any, Any], depends_on: Optional[List[Environment]] = None
+    ) -> TaskEnvironment:
+        """An environment holding ``tasks``, made without one (a plugin's tasks, say); they must
+        share one image (the same object), which becomes the environment's.
+
+        Raises:
+            ValueError: a task belongs to an environment already, or the images differ.
+        """
+        owned = sorted(t.name for t in tasks if t.parent_env is not None and t.parent_env() is not None)
+        if owned:
+            raise ValueError(f"TaskEnvironment.from_task: {', '.join(owned)} belong to an environment already")
+        images = {id(t.image): t.image for t in tasks}
+        if len(images) > 1:
+            raise ValueError(f"TaskEnvironment.from_task: the tasks of '{name}' must share one image")
+        image = next(iter(images.values())) if images else "auto"
+        env = cls(name=name, image=image, depends_on=list(depends_on or []))
+        for task in tasks:
+            task.parent_env = weakref.ref(env)
+            task.parent_env_name = name
+            env._tasks[task.name] = task
+        return env
+
     def clone_with(self, name: str, **kwargs: Any) -> TaskEnvironment:
         """A new environment with this one's settings, a new name and some settings replaced."""
         clone = super().clone_with(name, **kwargs)

@@ -32,7 +32,7 @@ KNOWN_GAPS: dict[str, str] = {
     r"flyte\.ImageBuild(: parameter build_run|\.build_run)\b": _SERVER_FEATURES,
     r"flyte\.build_images: parameter (copy_style|seed_cache)\b": "builds here ship no code and keep no seed cache",
     r"flyte\.PodTemplate\.": _KUBERNETES,
-    r"flyte\.TaskEnvironment\.(sandbox|from_task)\b": "sandboxed environments and task-only environments",
+    r"flyte\.TaskEnvironment\.sandbox\b": "sandboxed environments are not built",
     r"flyte\.(BaseCheckpoint|load_interactive_ctx|load_plugin_config)\b": "internal helpers of the real SDK",
     r"flyte\.models\.NativeInterface: parameter (outputs|docstring)\b": (
         "the interface is built from a function or from_types(); its constructor takes the output type"

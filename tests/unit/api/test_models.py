@@ -108,3 +108,18 @@ def test_environment_dependencies() -> None:
     with pytest.raises(ValueError, match="cannot depend on itself"):
         a.add_dependency(a)
     assert a.clone_with("dep-c").depends_on == [b]
+
+
+def test_an_environment_from_tasks_made_without_one() -> None:
+    from flyte._internal.serde import NativeInterface
+    from flyte._task import AsyncFunctionTaskTemplate
+
+    async def body(x: int) -> int:
+        return x + 1
+
+    loose = AsyncFunctionTaskTemplate(name="loose.body", func=body, interface=NativeInterface.from_function(body))
+    holder = flyte.TaskEnvironment.from_task("loose", loose)
+    assert holder.tasks == {"loose.body": loose}
+    assert flyte.with_runcontext(mode="local").run(loose, 1).outputs()[0] == 2
+    with pytest.raises(ValueError, match="belong to an environment already"):
+        flyte.TaskEnvironment.from_task("again", loose)
