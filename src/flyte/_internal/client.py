@@ -54,6 +54,15 @@ _BUILD_WAIT_S = 3600.0
 M = TypeVar("M", bound=BaseModel)
 _RUNS = TypeAdapter(list[wire.RunInfo])
 _ACTIONS = TypeAdapter(list[wire.ActionInfo])
+_SECRETS = TypeAdapter(list[wire.SecretInfo])
+
+
+def _secret_not_found(detail: str) -> BaseRuntimeError:
+    return RuntimeUserError("SecretNotFound", detail)
+
+
+def _scope_params(**scope: str | None) -> dict[str, str]:
+    return {k: v for k, v in scope.items() if v is not None}
 
 
 def normalize_endpoint(endpoint: str) -> str:
@@ -210,9 +219,21 @@ class ApiClient:
             wire.RunInfo, "GET", f"/runs/{_segment(run)}/wait", params={"timeout": timeout}, wait=timeout
         )
 
-    def abort_run(self, run: str) -> wire.RunInfo:
-        """Asks the server to abort the run; returns it as it is now."""
-        return self._model(wire.RunInfo, "POST", f"/runs/{_segment(run)}/abort")
+    def abort_run(self, run: str, reason: str | None = None) -> wire.RunInfo:
+        """Asks the server to abort the run, recording ``reason``; returns it as it is now.
+
+        Aborting an aborted run changes nothing; one that ended otherwise is a ``Conflict``.
+        """
+        body = wire.AbortRequest() if reason is None else wire.AbortRequest(reason=reason)
+        response = self._request("POST", f"/runs/{_segment(run)}/abort", json=body.model_dump(mode="json"))
+        return wire.RunInfo.model_validate_json(response.content)
+
+    def abort_action(self, run: str, action: str, reason: str | None = None) -> wire.ActionInfo:
+        """Asks the server to abort the action and every action below it; returns it as it is now."""
+        body = wire.AbortRequest() if reason is None else wire.AbortRequest(reason=reason)
+        path = f"/runs/{_segment(run)}/actions/{_segment(action)}/abort"
+        response = self._request("POST", path, json=body.model_dump(mode="json"), not_found=ActionNotFoundError)
+        return wire.ActionInfo.model_validate_json(response.content)
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -236,6 +257,43 @@ class ApiClient:
             params["after"] = after
         path = f"/runs/{_segment(run)}/actions/{_segment(action)}/logs"
         return self._model(wire.LogChunk, "GET", path, params=params, wait=wait, not_found=ActionNotFoundError)
+
+    # -- secrets --------------------------------------------------------------------------------
+
+    def put_secret(self, write: wire.SecretWrite) -> wire.SecretInfo:
+        """Stores a secret on the server (replacing the one of the same name and scope)."""
+        body = write.model_dump(mode="json", exclude_none=True)
+        response = self._request("POST", "/secrets", json=body, ok=(200, 201), not_found=_secret_not_found)
+        return wire.SecretInfo.model_validate_json(response.content)
+
+    def list_secrets(
+        self,
+        *,
+        name: str | None = None,
+        org: str | None = None,
+        project: str | None = None,
+        domain: str | None = None,
+    ) -> list[wire.SecretInfo]:
+        """Names and scopes of the server's secrets matching every filter given (never values)."""
+        params = _scope_params(name=name, org=org, project=project, domain=domain)
+        response = self._request("GET", "/secrets", params=params, not_found=_secret_not_found)
+        return _SECRETS.validate_json(response.content)
+
+    def get_secret(
+        self, name: str, *, org: str | None = None, project: str | None = None, domain: str | None = None
+    ) -> wire.SecretInfo:
+        """The secret of exactly this name and scope, without its value (``SecretNotFound`` if none)."""
+        params = _scope_params(org=org, project=project, domain=domain)
+        return self._model(
+            wire.SecretInfo, "GET", f"/secrets/{_segment(name)}", params=params, not_found=_secret_not_found
+        )
+
+    def delete_secret(
+        self, name: str, *, org: str | None = None, project: str | None = None, domain: str | None = None
+    ) -> None:
+        """Removes the secret of exactly this name and scope (``SecretNotFound`` if none)."""
+        params = _scope_params(org=org, project=project, domain=domain)
+        self._request("DELETE", f"/secrets/{_segment(name)}", params=params, ok=(204,), not_found=_secret_not_found)
 
     # -- plumbing -------------------------------------------------------------------------------
 

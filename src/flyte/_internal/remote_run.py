@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
@@ -27,6 +27,7 @@ from flyte._reusable import ReusePolicy
 from flyte.errors import RuntimeUserError
 
 if TYPE_CHECKING:
+    from flyte._secret import Secret
     from flyte._task import AsyncFunctionTaskTemplate
     from flyte.remote import Run
 
@@ -54,7 +55,7 @@ def task_spec(task: AsyncFunctionTaskTemplate[Any, Any, Any], root: Path, *, wit
         backoff_seconds=[retries.delay_seconds(attempt) for attempt in range(1, retries.count + 1)],
         timeout_seconds=task.timeout_seconds,
         env_vars=dict(task.env_vars or {}),
-        secrets=[wire.SecretSpec(key=s.key, group=s.group, as_env_var=s.as_env_var) for s in task._secret_list],
+        secrets=[_secret_spec(s) for s in task._secret_list],
         cacheable=task.cache_enabled,
         report=task.report,
         reusable=task.reusable is not None,
@@ -62,6 +63,12 @@ def task_spec(task: AsyncFunctionTaskTemplate[Any, Any, Any], root: Path, *, wit
         environment=task.parent_env_name,
         image=image_spec(task.image) if with_image else None,
     )
+
+
+def _secret_spec(secret: Secret) -> wire.SecretSpec:
+    """A task's secret as the server receives it (a mounted one keeps its mount point)."""
+    mount: Literal["/etc/flyte/secrets"] | None = "/etc/flyte/secrets" if secret.mount is not None else None
+    return wire.SecretSpec(key=secret.key, group=secret.group, as_env_var=secret.as_env_var, mount=mount)
 
 
 def _accelerator(device: Device | None) -> str | None:

@@ -13,16 +13,21 @@ GET         /info                                        -> ServerInfo
 HEAD, GET   /bundles/{hash}                              -> tar.gz bytes (404 when unknown)
 PUT         /bundles/{hash}                              tar.gz bytes -> 204 (400: refused; 413)
 POST        /images                                      BuildImageRequest -> BuiltImageInfo (400: the build failed)
+POST        /secrets                                     SecretWrite -> SecretInfo (201 new, 200 replaced; 400, 413)
+GET         /secrets?name&org&project&domain             -> list[SecretInfo] (never values)
+GET         /secrets/{name}?org&project&domain           -> SecretInfo of exactly that scope (404)
+DELETE      /secrets/{name}?org&project&domain           -> 204 (404 when there is none)
 POST        /runs                                        CreateRunRequest -> RunInfo (201; 400, 409, 413)
 GET         /runs?project&domain&phase&task&limit        -> list[RunInfo], newest first
 GET         /runs/{run}                                  -> RunInfo (404 when unknown)
 GET         /runs/{run}/wait?timeout=30                  -> RunInfo once ended, or at the timeout
-POST        /runs/{run}/abort                            -> RunInfo
+POST        /runs/{run}/abort                            AbortRequest? -> RunInfo (404; 409: it ended otherwise)
 GET         /runs/{run}/actions                          -> list[ActionInfo]
 GET         /runs/{run}/actions/{action}                 -> ActionDetail
 GET         /runs/{run}/actions/{action}/logs?after&wait -> LogChunk (long-polls up to ``wait`` s)
 POST        /runs/{run}/actions                          CreateActionsRequest -> list[ActionState] (401, 403)
 POST        /runs/{run}/actions/wait                     WaitRequest -> list[ActionState] (ended)
+POST        /runs/{run}/actions/{action}/abort           AbortRequest? -> ActionInfo (404; 409 as above)
 GET         /attempts/{run}/{action}/{attempt}           -> AttemptSpec (401, 403, 404, 409)
 POST        /attempts/{run}/{action}/{attempt}/heartbeat Heartbeat -> 204 (401, 403, 409: attempt is over)
 POST        /attempts/{run}/{action}/{attempt}/logs      LogBatch -> 204 (401, 403, 404, 413)
@@ -166,11 +171,41 @@ class _Model(BaseModel):
 
 
 class SecretSpec(_Model):
-    """A secret a task needs, and the variable it is exposed as."""
+    """A secret a task needs, and the variable (or the file, with ``mount``) it is exposed as."""
 
     key: str = Field(min_length=1, max_length=256)
     group: str | None = Field(default=None, max_length=256)
     as_env_var: str | None = Field(default=None, pattern=_ENV_NAME)
+    mount: Literal["/etc/flyte/secrets"] | None = Field(
+        default=None, description="Written to a file of the attempt's secrets folder (FLYTE_SECRETS_DIR)"
+    )
+
+
+SECRET_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,127})?$"
+"""A stored secret's name: a key, or ``group/key`` for a secret with a group."""
+MAX_SECRET_BYTES = 1 << 20
+"""The largest secret value a server stores (1 MiB)."""
+
+
+class SecretWrite(_Model):
+    """Stores a secret (replacing the one of the same name and scope); ``None`` scopes mean any."""
+
+    name: str = Field(pattern=SECRET_NAME_PATTERN)
+    value: str = Field(max_length=MAX_SECRET_BYTES)
+    org: str | None = Field(default=None, pattern=_NAME)
+    project: str | None = Field(default=None, pattern=_NAME)
+    domain: str | None = Field(default=None, pattern=_NAME)
+
+
+class SecretInfo(_Model):
+    """A stored secret's name and scope, never its value."""
+
+    name: str
+    org: str | None = None
+    project: str | None = None
+    domain: str | None = None
+    created_at: float
+    updated_at: float
 
 
 ImageStepKind = Literal[
@@ -419,6 +454,21 @@ class WaitRequest(_Model):
 
     names: list[str] = Field(max_length=10_000)
     timeout: float = Field(default=30.0, ge=0, le=MAX_WAIT_S)
+
+
+MAX_ABORT_REASON = 4096
+"""The longest reason an abort records."""
+
+
+class AbortRequest(_Model):
+    """Why a run or an action is aborted: kept as the message of the aborted actions' error.
+
+    Aborting stops every unfinished action below the one aborted (the root, for a run); a parent
+    awaiting one of them gets ``ActionAbortedError``. Aborting what is already aborted changes
+    nothing; aborting what ended otherwise is a 409.
+    """
+
+    reason: FreeText = Field(default="Aborted", min_length=1, max_length=MAX_ABORT_REASON)
 
 
 class AttemptSpec(_Model):

@@ -90,20 +90,23 @@ def create_secret(
     """Store the secret NAME with VALUE; without a value, prompt for it (hidden).
 
     A value on the command line lands in the shell's history: for real credentials prefer
-    --from-file or the prompt. Without a server endpoint the secret goes to the local store
-    in the flyte home folder; a scoped secret wins over an unscoped one of the same name.
+    --from-file or the prompt. With a server endpoint configured the secret is stored, encrypted,
+    by the server (for its runs); without one it goes to the local store in the flyte home
+    folder. Either way a scoped secret wins over an unscoped one of the same name.
     """
     given = [v for v in (value, value_option, from_file) if v is not None]
     if len(given) > 1:
         raise click.UsageError("give the value once: as VALUE, --value or --from-file")
     config = current_config()
-    if config.is_remote:
-        raise click.ClickException(
-            f"remote secrets need the server, which is not available yet (endpoint {config.admin.endpoint});"
-            " unset admin.endpoint to use the local secrets store"
-        )
     validate_secret(name, project, domain)  # before prompting, so a typo costs no typing
     secret = _read_value(value if value is not None else value_option, from_file)
+    if config.is_remote:
+        from flyte.cli._secrets_remote import store_on_server
+
+        store_on_server(config, name, secret, project, domain)
+        scope = SecretInfo(name, project, domain).scope
+        click.echo(f"Stored secret {name} ({scope}) on the server {config.admin.endpoint}")
+        return
     set_secret(name, secret, project, domain, home=config.home())
     scope = SecretInfo(name, project, domain).scope
     click.echo(f"Stored secret {name} ({scope}) in {secrets_path(config.home())}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from flyte._config import config_search_path
-from flyte._secrets_store import list_secrets
+from flyte._secrets_store import SecretInfo, list_secrets
 from flyte.cli._get_actions import get_action
 from flyte.cli._get_data import get_io, get_logs
 from flyte.cli._get_runs import get_run, get_runs
@@ -60,18 +60,25 @@ def get_config(output_format: str | None) -> None:
     click.echo(config.to_yaml(), nl=False)
 
 
-@get.command("secret", short_help="List local secrets and their scopes.")
+@get.command("secret", short_help="List secrets and their scopes.")
 @click.argument("name", required=False)
 @click.option("-p", "--project", help="Only secrets scoped to this project.")
 @click.option("-d", "--domain", help="Only secrets scoped to this domain.")
 @output_format_option
 def get_secret(name: str | None, project: str | None, domain: str | None, output_format: str | None) -> None:
-    """List local secrets (all, or those named NAME) with their scopes; values are never shown."""
+    """List secrets (all, or those named NAME) with their scopes; values are never shown.
+
+    With a server endpoint configured these are the server's secrets, else the local store's.
+    """
     config = current_config()
     if config.is_remote:
-        raise click.ClickException(
-            f"remote secrets need the server, which is not available yet (endpoint {config.admin.endpoint})"
-        )
+        from flyte.cli._secrets_remote import list_on_server
+
+        found = list_on_server(config, name, project, domain)
+        if name is not None and not found:
+            raise click.ClickException(f"no secret named {name!r} on the server {config.admin.endpoint}")
+        _show([SecretInfo(i.name, i.project, i.domain) for i in found], output_format, "No secrets on the server.")
+        return
     infos = [
         info
         for info in list_secrets(home=config.home())
@@ -81,12 +88,16 @@ def get_secret(name: str | None, project: str | None, domain: str | None, output
     ]
     if name is not None and not infos:
         raise click.ClickException(f"no local secret named {name!r}")
+    _show(infos, output_format, "No local secrets.")
+
+
+def _show(infos: list[SecretInfo], output_format: str | None, empty: str) -> None:
     chosen = chosen_format(output_format)
     if chosen != "table":
         click.echo(render([{"name": i.name, "project": i.project, "domain": i.domain} for i in infos], chosen))
         return
     if not infos:
-        click.echo("No local secrets.")
+        click.echo(empty)
         return
     rows = [("NAME", "PROJECT", "DOMAIN")] + [(i.name, i.project or "-", i.domain or "-") for i in infos]
     widths = [max(len(row[col]) for row in rows) for col in range(2)]

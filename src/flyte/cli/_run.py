@@ -475,7 +475,8 @@ def _run_remote(
 
 def report_remote_run(handle: Run, settings: RunSettings, config: Config) -> None:
     """Prints a server run's name and URL; with ``--follow``, streams its actions' logs until it
-    ends and prints its outputs (a failed run raises :class:`RunFailed`)."""
+    ends and prints its outputs (a failed run raises :class:`RunFailed`; Ctrl-C offers to abort
+    it, see :mod:`flyte.cli._follow_abort`)."""
     from flyte.errors import BaseRuntimeError
 
     click.echo(f"Run:     {handle.name} ({handle.phase})")
@@ -483,10 +484,10 @@ def report_remote_run(handle: Run, settings: RunSettings, config: Config) -> Non
     if not settings.follow:
         return
     from flyte._internal.client import client_for
-    from flyte.cli._follow import follow_run
+    from flyte.cli._follow_abort import follow_or_abort
 
     assert config.admin.endpoint is not None  # the run was just created there
-    follow_run(client_for(config.admin.endpoint), handle.name, live=not current_state().no_progress)
+    follow_or_abort(client_for(config.admin.endpoint), handle.name, live=not current_state().no_progress)
     try:
         outputs = handle.outputs()
     except BaseRuntimeError as e:

@@ -230,6 +230,7 @@ def current_config() -> Config:
 
 
 _COMMANDS: dict[str, LazyCommand] = {
+    "abort": LazyCommand("flyte.cli._abort", "abort", "Abort a server run, or one action of it."),
     "build": LazyCommand("flyte.cli._build", "build", "Build an environment's image."),
     "create": LazyCommand("flyte.cli._create", "create", "Create a configuration file or a secret."),
     "delete": LazyCommand("flyte.cli._delete", "delete", "Delete local state: the local task cache."),

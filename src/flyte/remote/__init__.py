@@ -18,9 +18,10 @@ import types
 
 from flyte.remote._action import Action
 from flyte.remote._run import Run, get_run, list_runs
+from flyte.remote._secret import Secret
 from flyte.remote._values import PickledValue
 
-__all__ = ["Action", "PickledValue", "Run", "get_run", "list_runs"]
+__all__ = ["Action", "PickledValue", "Run", "Secret", "get_run", "list_runs"]
 
 
 class _CallableModule(types.ModuleType):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from flyte._internal.client import ApiClient, client_for
 from flyte._internal.wire import TERMINAL_PHASES
+from flyte._syncify import syncify
 from flyte.errors import InitializationError, RuntimeUserError
 from flyte.remote._values import decode_inputs, decode_outputs, error_from_info
 
@@ -14,7 +16,10 @@ if TYPE_CHECKING:
     from flyte._run import ActionOutputs
     from flyte.errors import BaseRuntimeError
 
-__all__ = ["Action", "api", "read_logs"]
+__all__ = ["ABORT_REASON", "Action", "api", "read_logs"]
+
+ABORT_REASON = "Aborted with flyte.remote"
+"""The reason an abort from ``flyte.remote`` records when none is given."""
 
 
 def api() -> ApiClient:
@@ -134,6 +139,18 @@ class Action:
     def download_logs(self) -> str:
         """The lines the action has logged so far, as one text."""
         return "\n".join(line.text for line in read_logs(self._client, self.run_name, self.name))
+
+    @syncify
+    async def abort(self, reason: str = ABORT_REASON) -> None:
+        """Aborts the action and every action below it: their workers are killed, they end
+        ABORTED with ``reason`` as their error's message, and the parent awaiting this action
+        gets ``flyte.errors.ActionAbortedError``. The root action's abort is the run's. ``await
+        action.abort.aio()`` in async code.
+
+        Raises:
+            RuntimeUserError: the action had ended otherwise (code ``Conflict``).
+        """
+        self._info = await asyncio.to_thread(self._client.abort_action, self.run_name, self.name, reason)
 
     def __repr__(self) -> str:
         return f"Action(run={self.run_name!r}, name={self.name!r}, task={self.task_name!r}, phase={self.phase})"

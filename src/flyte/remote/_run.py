@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -9,8 +10,9 @@ from flyte._internal.model.naming import ROOT_ACTION
 from flyte._internal.model.phases import ActionPhase
 from flyte._internal.wire import TERMINAL_PHASES
 from flyte._run import Run as _RunHandle
+from flyte._syncify import syncify
 from flyte.errors import ActionAbortedError, RuntimeUserError
-from flyte.remote._action import Action, api, read_logs
+from flyte.remote._action import ABORT_REASON, Action, api, read_logs
 from flyte.remote._values import decode_inputs, decode_outputs, error_from_info
 
 if TYPE_CHECKING:
@@ -169,9 +171,18 @@ class Run(_RunHandle):
         """The lines an action (the root by default) has logged so far, as one text."""
         return "\n".join(line.text for line in read_logs(self._client, self.name, action))
 
-    def abort(self) -> None:
-        """Asks the server to abort the run and every action still going."""
-        self._update(self._client.abort_run(self.name))
+    @syncify
+    async def abort(self, reason: str = ABORT_REASON) -> None:
+        """Aborts the run: every action still going stops (its workers are killed) and ends
+        ABORTED, with ``reason`` recorded as its error's message. ``await run.abort.aio()`` in
+        async code.
+
+        Aborting an aborted run changes nothing.
+
+        Raises:
+            RuntimeUserError: the run had ended otherwise (code ``Conflict``).
+        """
+        self._update(await asyncio.to_thread(self._client.abort_run, self.name, reason))
 
     def _update(self, info: wire.RunInfo) -> None:
         self._info = info

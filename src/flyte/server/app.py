@@ -21,13 +21,16 @@ from sqlalchemy import Engine
 from flyte._internal import wire
 from flyte._internal.imagebuild import ImageBuilder
 from flyte._version import __version__
-from flyte.server.api import actions, attempts, bundles, images, runs
+from flyte.server.api import actions, attempts, bundles, images, runs, secrets
 from flyte.server.body_limit import BodyLimit
 from flyte.server.db.database import open_database
 from flyte.server.executors.base import Executor
 from flyte.server.notify import Notifier
 from flyte.server.repo import bundles as bundle_repo
 from flyte.server.repo import runs as run_repo
+from flyte.server.secrets import injection
+from flyte.server.secrets.cipher import KEY_FILE, SecretCipher
+from flyte.server.secrets.vault import SecretVault
 from flyte.server.settings import ServerSettings
 from flyte.server.validation_errors import validation_error_response
 from flyte.server.worker_env import base_environment
@@ -42,9 +45,12 @@ class ServerState:
     notifier: Notifier
     executor: Executor
     images: ImageBuilder
+    vault: SecretVault
+    """The server's stored secrets."""
     token_hashes: dict[tuple[str, str, int], str] = field(default_factory=dict)
     """Token hashes of attempts, by (run, action, attempt): they never change once made."""
     _runs: dict[str, Any] = field(default_factory=dict)
+    _secret_values: dict[tuple[str, str, int], list[str]] = field(default_factory=dict)
 
     def _run_row(self, run_name: str) -> Any:
         # A run's bundle, project and options never change: read them once.
@@ -82,6 +88,28 @@ class ServerState:
             recorded=recorded,
         )
 
+    def _remember_secret_values(self, key: tuple[str, str, int], values: list[str]) -> None:
+        if len(self._secret_values) > 50_000:
+            self._secret_values.clear()
+        self._secret_values[key] = values
+
+    def secret_values(self, run_name: str, action_name: str, attempt: int) -> list[str]:
+        """The secret values an attempt was given, to mask in its logs (found again after a
+        restart of the server)."""
+        key = (run_name, action_name, attempt)
+        values = self._secret_values.get(key)
+        if values is None:
+            from flyte.server.repo import actions as action_repo
+
+            row = action_repo.get_action(self.engine, run_name, action_name)
+            run_row = self._run_row(run_name)
+            values = []
+            if row is not None and run_row is not None:
+                specs = action_repo.task_spec(row).secrets
+                values = injection.secret_values(self.vault, specs, run_row.project, run_row.domain)
+            self._remember_secret_values(key, values)
+        return values
+
     def bundle_of(self, run_name: str) -> str | None:
         """The code bundle of a run."""
         row = self._run_row(run_name)
@@ -89,22 +117,22 @@ class ServerState:
 
     def worker_env(self, row: Any, spec: wire.TaskSpec, attempt: int, token: str) -> dict[str, str]:
         """What a worker's environment adds to the base one: the run's and the task's variables,
-        secrets (from the secrets store only), the attempt's ids and its token.
+        secrets (the server's stored ones first, then its machine's local store; never the
+        server's own environment), the attempt's ids and its token.
 
         Raises:
             RuntimeUserError: ``SecretNotFound``, a secret the task needs is missing or unreadable.
         """
-        from flyte._internal.engine.secrets import resolve_secrets
-        from flyte._secret import Secret
-
         run_row = self._run_row(row.run_name)
         options = run_repo.run_options(run_row) if run_row is not None else {}
         env = dict(options.get("env_vars", {}))
         env.update(spec.env_vars)
-        secrets = [Secret(key=s.key, group=s.group, as_env_var=s.as_env_var) for s in spec.secrets]
         project = run_row.project if run_row is not None else ""
         domain = run_row.domain if run_row is not None else ""
-        env.update(resolve_secrets(spec.name, secrets, project, domain, from_environment=False))
+        folder = injection.attempt_secrets_folder(self.settings.server_home, row.run_name, row.name, attempt)
+        secret_env, values = injection.resolve_for_attempt(self.vault, spec.name, spec.secrets, project, domain, folder)
+        env.update(secret_env)
+        self._remember_secret_values((row.run_name, row.name, attempt), values)
         env.update(
             {
                 "FLYTE_ENDPOINT": self.settings.endpoint,
@@ -122,6 +150,7 @@ class ServerState:
 def create_app(settings: ServerSettings, executor: Executor | None = None) -> FastAPI:
     """The ASGI application of a server; the scheduler runs while the app is being served."""
     engine = open_database(settings.database_url)
+    cipher = SecretCipher.for_home(settings.server_home)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -137,6 +166,7 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
             notifier=notifier,
             executor=executor or _executor(settings, engine, images, notifier),
             images=images,
+            vault=SecretVault(engine, cipher),
         )
         app.state.server = state
         scheduler = Scheduler(state)
@@ -150,7 +180,7 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
             engine.dispose()
 
     app = FastAPI(title="flyte", version=__version__, lifespan=lifespan)
-    for module in (runs, actions, attempts, bundles, images):
+    for module in (runs, actions, attempts, bundles, images, secrets):
         app.include_router(module.router)
 
     app.add_exception_handler(RequestValidationError, validation_error_response)
@@ -213,6 +243,7 @@ def serve(settings: ServerSettings) -> None:
         _join_ray(settings)
     app = create_app(settings)
     print(f"flyte server {__version__} listening on {settings.endpoint}", file=sys.stderr, flush=True)
+    print(f"secrets are encrypted with the key in {settings.server_home / KEY_FILE}", file=sys.stderr, flush=True)
     uvicorn.run(
         app,
         host=settings.host,

@@ -117,12 +117,16 @@ def test_create_secret_bad_name_is_one_line(name: str) -> None:
     assert result.stderr == f"Error: secret name must not contain whitespace, got {name!r}\n"
 
 
-def test_create_secret_with_an_endpoint_needs_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_create_secret_with_an_endpoint_goes_to_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flyte.cli import _secrets_remote
+
+    stored: list[tuple[object, ...]] = []
+    monkeypatch.setattr(_secrets_remote, "store_on_server", lambda config, *args: stored.append(args))
     monkeypatch.setenv("FLYTE_ADMIN_ENDPOINT", "http://127.0.0.1:8080")
-    result = _flyte("create", "secret", "K", "v")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("Error: remote secrets need the server")
-    assert result.stderr.count("\n") == 1
+    result = _flyte("create", "secret", "K", "v", "-p", "p1")
+    assert result.exit_code == 0, result.stderr
+    assert stored == [("K", "v", "p1", None)]
+    assert "on the server http://127.0.0.1:8080" in result.stdout
     assert not secrets_path().exists()
 
 
@@ -137,3 +141,15 @@ def test_create_secret_checks_the_name_before_prompting() -> None:
     result = _flyte("create", "secret", "BAD NAME", input="never-read\n")
     assert result.exit_code == 1
     assert "Enter secret value" not in result.output
+
+
+def test_delete_secret_removes_exactly_that_scope_from_the_local_store() -> None:
+    assert _flyte("create", "secret", "K", "global").exit_code == 0
+    assert _flyte("create", "secret", "K", "scoped", "-p", "p1").exit_code == 0
+    result = _flyte("delete", "secret", "K", "-p", "p1")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "Deleted secret K (project=p1) from the local store\n"
+    assert [(i.name, i.project) for i in list_secrets()] == [("K", None)]
+    missing = _flyte("delete", "secret", "K", "-p", "p1")
+    assert missing.exit_code == 1
+    assert missing.stderr == "Error: no local secret named 'K' (project=p1)\n"

@@ -97,8 +97,13 @@ def test_get_secret_empty_and_unknown_name() -> None:
     assert result.stderr == "Error: no local secret named 'NOPE'\n"
 
 
-def test_get_secret_with_an_endpoint_needs_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_get_secret_with_an_endpoint_lists_the_servers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flyte._internal import wire
+    from flyte.cli import _secrets_remote
+
+    info = wire.SecretInfo(name="K", project="p1", created_at=1.0, updated_at=1.0)
+    monkeypatch.setattr(_secrets_remote, "list_on_server", lambda *args: [info])
     monkeypatch.setenv("FLYTE_ADMIN_ENDPOINT", "http://127.0.0.1:8080")
     result = _flyte("get", "secret")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("Error: remote secrets need the server")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.split("\n")[1].split() == ["K", "p1", "-"]

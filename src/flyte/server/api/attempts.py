@@ -17,6 +17,8 @@ from flyte.server.repo import actions as action_repo
 from flyte.server.repo import attempts as attempt_repo
 from flyte.server.repo import logs as log_repo
 from flyte.server.repo import runs as run_repo
+from flyte.server.secrets.injection import remove_attempt_secrets
+from flyte.server.secrets.redact import redact_lines
 
 router = APIRouter(
     prefix=f"{wire.API_PREFIX}/attempts/{{run}}/{{action}}/{{attempt}}",
@@ -56,9 +58,10 @@ def heartbeat(request: Request, run: str, action: str, attempt: AttemptNumber, b
 
 @router.post("/logs", status_code=status.HTTP_204_NO_CONTENT, responses=errors(413))
 def append_logs(request: Request, run: str, action: str, attempt: AttemptNumber, body: wire.LogBatch) -> Response:
-    """Stores lines the task printed or logged."""
+    """Stores lines the task printed or logged, with the values of its secrets masked (``***``)."""
     server = server_of(request)
-    log_repo.append(server.engine, run, action, attempt, body.lines)
+    lines = redact_lines(body.lines, server.secret_values(run, action, attempt))
+    log_repo.append(server.engine, run, action, attempt, lines)
     server.notifier.run_changed(run)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -93,6 +96,7 @@ def complete(request: Request, run: str, action: str, attempt: AttemptNumber, bo
     ended = attempt_repo.end_attempt(server.engine, run, action, attempt, outputs, body.error, body.report)
     if ended is None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"Attempt {attempt} of '{action}' is over")
+    remove_attempt_secrets(server.settings.server_home, run, action, attempt)
     for worker in ended.workers_to_stop:
         server.executor.stop(worker, "aborted")
     server.notifier.run_changed(run)

@@ -26,7 +26,7 @@ _MEANINGS = {
     400: "Bad request (the message says why)",
     401: "No attempt token: the route is for the attempt's worker only",
     403: "The attempt token is not the attempt's",
-    404: "No such run, action, attempt or bundle",
+    404: "No such run, action, attempt, bundle or secret",
     409: "Conflict with the current state (the message says which)",
     413: "Request body over the server's limit",
 }

@@ -1,4 +1,4 @@
-"""API: runs (create, list, read, wait, abort) and the actions and logs of a run."""
+"""API: runs (create, list, read, wait, abort) and the actions (read, abort) and logs of a run."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from flyte._internal.model.naming import new_run_name
 from flyte.server.api.deps import check_code_source, errors, fits_column, server_of
 from flyte.server.db.schema import actions
 from flyte.server.payloads import stored_payload
+from flyte.server.repo import aborts as abort_repo
 from flyte.server.repo import actions as action_repo
-from flyte.server.repo import attempts as attempt_repo
 from flyte.server.repo import bundles as bundle_repo
 from flyte.server.repo import logs as log_repo
 from flyte.server.repo import runs as run_repo
@@ -86,16 +86,40 @@ async def wait_run(request: Request, run: str, timeout: Annotated[float, Query(g
         await notifier.wait_run(run, remaining, since=mark)
 
 
-@router.post("/runs/{run}/abort", response_model=wire.RunInfo, responses=errors(404))
-def abort_run(request: Request, run: str) -> wire.RunInfo:
-    """Aborts every unfinished action of the run and stops their workers."""
+@router.post("/runs/{run}/abort", response_model=wire.RunInfo, responses=errors(400, 404, 409))
+def abort_run(request: Request, run: str, body: wire.AbortRequest | None = None) -> wire.RunInfo:
+    """Aborts every unfinished action of the run and stops their workers (again: no change)."""
     server = server_of(request)
-    _run_or_404(request, run)
-    for row in attempt_repo.abort_run(server.engine, run, "The run was aborted"):
-        if row.worker:
-            server.executor.stop(row.worker, "aborted")
-    server.notifier.run_changed(run)
+    reason = (body or wire.AbortRequest()).reason
+    _stop(request, run, abort_repo.abort_run(server.engine, run, reason), f"No run named '{run}'", f"Run '{run}'")
     return _run_or_404(request, run)
+
+
+@router.post("/runs/{run}/actions/{action}/abort", response_model=wire.ActionInfo, responses=errors(400, 404, 409))
+def abort_action(request: Request, run: str, action: str, body: wire.AbortRequest | None = None) -> wire.ActionInfo:
+    """Aborts the action and every unfinished action below it, stopping their workers; the
+    parent awaiting it gets ``ActionAbortedError``. The root's abort is the run's."""
+    server = server_of(request)
+    reason = (body or wire.AbortRequest()).reason
+    aborted = abort_repo.abort_action(server.engine, run, action, reason)
+    _stop(request, run, aborted, f"No action '{action}' in run '{run}'", f"Action '{action}' of run '{run}'")
+    row = action_repo.get_action(server.engine, run, action)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
+    return action_repo.action_info(row)
+
+
+def _stop(request: Request, run: str, aborted: abort_repo.Aborted, missing: str, what: str) -> None:
+    """Stops the aborted attempts' workers, or says why nothing was aborted (404, 409)."""
+    if not aborted.found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, missing)
+    if aborted.ended_otherwise:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"{what} has already ended ({aborted.phase}): nothing to abort")
+    server = server_of(request)
+    for worker in aborted.workers:
+        server.executor.stop(worker, "aborted")
+    server.notifier.run_changed(run)
+    server.notifier.wake_scheduler()
 
 
 @router.get("/runs/{run}/actions", response_model=list[wire.ActionInfo], responses=errors(404))

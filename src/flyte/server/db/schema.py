@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -122,4 +123,18 @@ logs = Table(
     Column("ts", Float, nullable=False),
     Column("text", Text, nullable=False),
     Index("logs_by_action", "run_name", "action_name", "id"),
+)
+
+secrets = Table(
+    "secrets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(260), nullable=False),
+    Column("org", String(128), nullable=False, doc="'' for any org"),
+    Column("project", String(128), nullable=False, doc="'' for any project"),
+    Column("domain", String(128), nullable=False, doc="'' for any domain"),
+    Column("value", LargeBinary, nullable=False, doc="The value, Fernet-encrypted with the key in the server home"),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("name", "org", "project", "domain", name="secrets_by_scope"),
 )

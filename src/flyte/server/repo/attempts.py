@@ -346,7 +346,7 @@ def _end_run(conn: Connection, run_name: str, phase: str, error: wire.ErrorInfo 
     reason = wire.ErrorInfo(
         code="ActionAbortedError", kind="user", message=f"The run ended ({phase}) before this action"
     )
-    return _abort_unfinished(conn, run_name, reason.model_dump_json(), now)
+    return abort_unfinished(conn, run_name, reason.model_dump_json(), now)
 
 
 def fail_action(engine: Engine, run_name: str, name: str, error: wire.ErrorInfo) -> Ended | None:
@@ -416,37 +416,40 @@ def _after_failure(row: Row[Any], error: wire.ErrorInfo, now: float) -> tuple[st
     return "QUEUED", {**values, "ready_at": now + delay}
 
 
-def abort_run(engine: Engine, run_name: str, reason: str) -> list[Row[Any]]:
-    """Aborts every unfinished action of the run; returns those that had a worker to stop."""
-    now = time.time()
-    error = wire.ErrorInfo(code="ActionAbortedError", kind="user", message=reason).model_dump_json()
-    with engine.begin() as conn:
-        rows = _abort_unfinished(conn, run_name, error, now)
-        conn.execute(
-            update(runs)
-            .where(and_(runs.c.name == run_name, runs.c.phase.not_in(tuple(wire.TERMINAL_PHASES))))
-            .values(phase="ABORTED", ended_at=now, error=error)
-        )
-    return [row for row in rows if row.phase in ACTIVE_PHASES]
-
-
-def _abort_unfinished(conn: Connection, run_name: str, error_json: str, now: float) -> list[Row[Any]]:
-    """Marks every unfinished action of the run ABORTED; returns them as they were."""
-    rows = list(
-        conn.execute(
-            select(actions).where(
-                and_(actions.c.run_name == run_name, actions.c.phase.not_in(tuple(wire.TERMINAL_PHASES)))
-            )
-        ).all()
-    )
+def abort_unfinished(
+    conn: Connection, run_name: str, error_json: str, now: float, names: Collection[str] | None = None
+) -> list[Row[Any]]:
+    """Marks the unfinished actions of the run (only those of ``names`` when given) ABORTED, ending
+    the attempts in flight; returns the actions as they were."""
+    unfinished = and_(actions.c.run_name == run_name, actions.c.phase.not_in(tuple(wire.TERMINAL_PHASES)))
+    if names is None:
+        rows = list(conn.execute(select(actions).where(unfinished)).all())
+    else:
+        wanted, rows = sorted(names), []
+        # Bounded IN lists keep every database happy with large fan-outs.
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows.extend(conn.execute(select(actions).where(and_(unfinished, actions.c.name.in_(chunk)))).all())
+    aborted: list[Row[Any]] = []
     for row in rows:
-        conn.execute(
-            update(actions)
-            .where(_where(run_name, row.name))
-            .values(phase="ABORTED", ended_at=now, error=error_json, worker=None)
-        )
+        values = {"phase": "ABORTED", "ended_at": now, "error": error_json, "worker": None}
+        if not _claim(conn, run_name, row.name, int(row.attempt), (row.phase,), values):
+            continue  # it ended meanwhile
+        if row.phase in ACTIVE_PHASES:
+            conn.execute(
+                _END_ATTEMPT_ROW,
+                {
+                    "w_run": run_name,
+                    "w_name": row.name,
+                    "w_attempt": row.attempt,
+                    "v_phase": "ABORTED",
+                    "v_ended_at": now,
+                    "v_error": error_json,
+                },
+            )
         _transition(conn, run_name, row.name, row.attempt, "ABORTED", now)
-    return rows
+        aborted.append(row)
+    return aborted
 
 
 # An action joined with the row of the attempt it is at now.

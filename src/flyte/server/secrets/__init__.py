@@ -1,0 +1,1 @@
+"""Secrets the server keeps for tasks: encrypted at rest, scoped by org, project and domain."""
