@@ -72,3 +72,15 @@ def count_rows(server: ServerHandle, table: str, **where: str) -> int:
             return int(conn.execute(text(f"SELECT COUNT(*) FROM {table} WHERE {clause}"), where).scalar_one())
     finally:
         engine.dispose()
+
+
+def process_alive(pid: int) -> bool:
+    """Whether the process ``pid`` still runs; a zombie (killed, not yet reaped) counts as gone."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

@@ -19,7 +19,7 @@ from types import ModuleType
 import flyte
 import flyte.remote
 from tests.fixtures.server import ServerHandle
-from tests.integration.server._support import FLYTE, cli_env, connect, flyte_cli, load_workflow
+from tests.integration.server._support import FLYTE, cli_env, connect, flyte_cli, load_workflow, process_alive
 
 WORKFLOW = """
 import asyncio
@@ -75,18 +75,6 @@ def _until(what: str, check: Callable[[], bool], timeout: float = DEADLINE_S) ->
         time.sleep(0.1)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie (killed, not yet reaped) is dead too.
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def _start(server: ServerHandle, task_name: str, pid_file: Path) -> tuple[flyte.remote.Run, ModuleType, int]:
     """Starts ``task_name`` of the workflow; returns its run once the sleeper runs, the module,
     and the sleeper's pid."""
@@ -107,7 +95,7 @@ def _sleeper(run: flyte.remote.Run) -> flyte.remote.Action:
 
 
 def _check_aborted(run: flyte.remote.Run, pid: int, reason: str) -> None:
-    _until("the sleeper's worker is gone", lambda: not _alive(pid))
+    _until("the sleeper's worker is gone", lambda: not process_alive(pid))
     run.wait(timeout=DEADLINE_S)
     assert run.phase == "ABORTED"
     assert run.info.error is not None and run.info.error.message == reason
@@ -124,7 +112,7 @@ def _check_aborted(run: flyte.remote.Run, pid: int, reason: str) -> None:
 
 def test_cli_aborts_a_run_and_kills_its_workers(flyte_server: ServerHandle, tmp_path: Path) -> None:
     run, _, pid = _start(flyte_server, "main", tmp_path / "sleeper.pid")
-    assert _alive(pid)
+    assert process_alive(pid)
     done = flyte_cli(flyte_server, "abort", "run", run.name, "--reason", "wrong inputs")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"Run {run.name} aborted: wrong inputs"
@@ -164,7 +152,7 @@ def test_a_parent_catches_its_aborted_child(flyte_server: ServerHandle, tmp_path
     done = flyte_cli(flyte_server, "abort", "action", run.name, child.name, "--reason", "enough")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"Action {child.name} of run {run.name} aborted: enough"
-    _until("the sleeper's worker is gone", lambda: not _alive(pid))
+    _until("the sleeper's worker is gone", lambda: not process_alive(pid))
     assert run.outputs()[0] == "caught ActionAbortedError: enough"
     assert run.phase == "SUCCEEDED"
     assert child.sync().phase == "ABORTED"
@@ -175,7 +163,7 @@ def test_remote_action_abort_aio(flyte_server: ServerHandle, tmp_path: Path) -> 
 
     run, _, pid = _start(flyte_server, "catcher", tmp_path / "sleeper.pid")
     asyncio.run(_sleeper(run).abort.aio("async abort"))
-    _until("the sleeper's worker is gone", lambda: not _alive(pid))
+    _until("the sleeper's worker is gone", lambda: not process_alive(pid))
     assert run.outputs()[0] == "caught ActionAbortedError: async abort"
 
 
@@ -204,7 +192,7 @@ def test_ctrl_c_while_following_off_a_terminal_leaves_the_run(flyte_server: Serv
     connect(flyte_server)
     run = flyte.remote.Run.get("followed")
     assert run.sync().phase == "RUNNING"
-    assert _alive(int(pid_file.read_text()))
+    assert process_alive(int(pid_file.read_text()))
     run.abort()
     run.wait(timeout=DEADLINE_S)
     assert run.phase == "ABORTED"
@@ -256,7 +244,7 @@ def test_ctrl_c_while_following_on_a_terminal_asks_and_aborts(flyte_server: Serv
         os.close(primary)
     assert "Traceback" not in shown
     pid = int(pid_file.read_text())
-    _until("the sleeper's worker is gone", lambda: not _alive(pid))
+    _until("the sleeper's worker is gone", lambda: not process_alive(pid))
     connect(flyte_server)
     run = flyte.remote.Run.get("asked")
     run.wait(timeout=DEADLINE_S)

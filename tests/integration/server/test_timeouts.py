@@ -3,13 +3,12 @@ catches flyte.errors.TaskTimeoutError."""
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import flyte
 from tests.fixtures.server import ServerHandle
-from tests.integration.server._support import connect, finished, load_workflow
+from tests.integration.server._support import connect, finished, load_workflow, process_alive
 
 WORKFLOW = """
 import asyncio
@@ -38,18 +37,6 @@ async def main(pid_file: str) -> str:
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie (killed, not yet reaped by the zygote) is dead too.
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def test_task_past_its_timeout_is_killed_and_parent_catches(flyte_server: ServerHandle, tmp_path: Path) -> None:
     connect(flyte_server)
     wf = load_workflow(WORKFLOW)
@@ -63,7 +50,7 @@ def test_task_past_its_timeout_is_killed_and_parent_catches(flyte_server: Server
     assert child.phase == "TIMED_OUT"
     assert child.attempts == 1
     assert child.error is not None and child.error.code == "TaskTimeoutError"
-    assert not _alive(int(pid_file.read_text()))
+    assert not process_alive(int(pid_file.read_text()))
 
 
 def test_root_past_its_timeout_ends_the_run_timed_out(flyte_server: ServerHandle, tmp_path: Path) -> None:
