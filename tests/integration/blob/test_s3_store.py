@@ -10,10 +10,9 @@ from pathlib import Path
 import obstore
 import pytest
 from obstore.exceptions import BaseError
-from obstore.store import S3Store
 
 from flyte._internal.store.blob import get_store, reset_stores
-from tests.fixtures.seaweedfs import S3Server
+from tests.fixtures.seaweedfs import S3Server, direct_store
 from tests.unit.blob.contract import MiB, StoreContract, chunks, digest_of
 
 
@@ -24,19 +23,6 @@ def prefix(s3_env: S3Server) -> str:
 
 class TestS3Store(StoreContract):
     """The whole store contract, on ``s3://``."""
-
-
-def _direct(server: S3Server) -> S3Store:
-    """obstore talking to the server without flyte, to check what flyte's store did."""
-    return S3Store(
-        server.bucket,
-        endpoint=server.endpoint,
-        access_key_id=server.access_key,
-        secret_access_key=server.secret_key,
-        region=server.region,
-        virtual_hosted_style_request=False,
-        client_options={"allow_http": True},
-    )
 
 
 def _drop_flyte_settings(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,7 +37,7 @@ def test_streaming_40_mib_is_a_multipart_upload(s3_env: S3Server, prefix: str) -
         for piece in chunks(40, 40):
             f.write(piece)
     key = uri.removeprefix(f"s3://{s3_env.bucket}/")
-    meta = obstore.head(_direct(s3_env), key)
+    meta = obstore.head(direct_store(s3_env), key)
     assert meta["size"] == 40 * MiB
     # A multipart object's ETag is "<md5 of part md5s>-<number of parts>": 40 MiB in 8 MiB parts.
     assert str(meta["e_tag"]).strip('"').endswith("-5")
@@ -104,7 +90,7 @@ def test_aws_variables_are_the_fallback(s3_env: S3Server, prefix: str, monkeypat
     uri = f"{prefix}/via-aws"
     get_store(uri).put(uri, b"aws")
     key = uri.removeprefix(f"s3://{s3_env.bucket}/")
-    assert obstore.get(_direct(s3_env), key).bytes().to_bytes() == b"aws"
+    assert obstore.get(direct_store(s3_env), key).bytes().to_bytes() == b"aws"
 
 
 def test_config_file_storage_section(s3_env: S3Server, prefix: str, monkeypatch: pytest.MonkeyPatch) -> None:

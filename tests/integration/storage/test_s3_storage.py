@@ -11,13 +11,12 @@ from pathlib import Path
 import obstore
 import pytest
 from obstore.exceptions import BaseError
-from obstore.store import S3Store
 
 import flyte
 import flyte.storage as storage
 from flyte._internal.store.blob._obstore import PART_SIZE
 from flyte.storage import S3
-from tests.fixtures.seaweedfs import S3Server
+from tests.fixtures.seaweedfs import S3Server, direct_store
 from tests.unit.blob.contract import MiB, chunks
 
 pytestmark = pytest.mark.timeout(300)
@@ -39,19 +38,6 @@ def tree(tmp_path: Path) -> Path:
     return root
 
 
-def _direct(server: S3Server) -> S3Store:
-    """obstore talking to the server without flyte, to check what flyte.storage did."""
-    return S3Store(
-        server.bucket,
-        endpoint=server.endpoint,
-        access_key_id=server.access_key,
-        secret_access_key=server.secret_key,
-        region=server.region,
-        virtual_hosted_style_request=False,
-        client_options={"allow_http": True},
-    )
-
-
 def _key(server: S3Server, uri: str) -> str:
     return uri.removeprefix(f"s3://{server.bucket}/")
 
@@ -62,14 +48,14 @@ def _files(root: Path) -> dict[str, bytes]:
 
 def _parts(server: S3Server, uri: str) -> int:
     """How many parts the object was uploaded in (1 for a single PUT), from its ETag."""
-    tag = str(obstore.head(_direct(server), _key(server, uri))["e_tag"]).strip('"')
+    tag = str(obstore.head(direct_store(server), _key(server, uri))["e_tag"]).strip('"')
     return int(tag.rsplit("-", 1)[1]) if "-" in tag else 1
 
 
 async def test_file_roundtrip(s3_env: S3Server, prefix: str, tree: Path, tmp_path: Path) -> None:
     uri = await storage.put(str(tree / "sub" / "b.bin"), f"{prefix}/b.bin")
     assert uri == f"{prefix}/b.bin"
-    stored = obstore.get(_direct(s3_env), _key(s3_env, uri)).bytes().to_bytes()
+    stored = obstore.get(direct_store(s3_env), _key(s3_env, uri)).bytes().to_bytes()
     assert stored == (tree / "sub" / "b.bin").read_bytes()
     local = await storage.get(uri, str(tmp_path / "down") + os.sep)
     assert local == str(tmp_path / "down" / "b.bin")
@@ -82,7 +68,7 @@ async def test_file_roundtrip(s3_env: S3Server, prefix: str, tree: Path, tmp_pat
 
 async def test_recursive_roundtrip(s3_env: S3Server, prefix: str, tree: Path, tmp_path: Path) -> None:
     uri = await storage.put(str(tree), f"{prefix}/folder", recursive=True)
-    listed = sorted(meta["path"] for page in obstore.list(_direct(s3_env), _key(s3_env, uri)) for meta in page)
+    listed = sorted(meta["path"] for page in obstore.list(direct_store(s3_env), _key(s3_env, uri)) for meta in page)
     assert listed == [f"{_key(s3_env, uri)}/{name}" for name in sorted(_files(tree))]
     assert await storage.exists(uri) and await storage.exists(f"{uri}/sub")
     assert not await storage.exists(f"{prefix}/fold")
@@ -99,7 +85,7 @@ async def test_open_write_and_read(s3_env: S3Server, prefix: str) -> None:
     async with await storage.open(uri, "wb") as f:
         for i in range(3):
             await f.write(f"line {i}\n".encode())  # type: ignore[union-attr]
-    assert obstore.get(_direct(s3_env), _key(s3_env, uri)).bytes().to_bytes() == b"line 0\nline 1\nline 2\n"
+    assert obstore.get(direct_store(s3_env), _key(s3_env, uri)).bytes().to_bytes() == b"line 0\nline 1\nline 2\n"
     async with await storage.open(uri, "rb") as r:
         assert r.size == 21  # type: ignore[union-attr]
         assert await r.readline() == b"line 0\n"  # type: ignore[union-attr]
@@ -171,7 +157,7 @@ async def test_init_storage_reaches_the_server(s3_server: S3Server, tree: Path) 
     uri = s3_server.uri(f"init-{secrets.token_hex(6)}", "a.txt")
     flyte.init(storage=_s3(s3_server))
     await storage.put(str(tree / "a.txt"), uri)
-    assert obstore.get(_direct(s3_server), _key(s3_server, uri)).bytes().to_bytes() == b"alpha"
+    assert obstore.get(direct_store(s3_server), _key(s3_server, uri)).bytes().to_bytes() == b"alpha"
     assert Path(await storage.get(uri)).read_text() == "alpha"
     flyte.init(storage=_s3(s3_server, secret_access_key="not-the-secret"))
     with pytest.raises(BaseError, match="SignatureDoesNotMatch"):
