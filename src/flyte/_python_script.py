@@ -229,17 +229,7 @@ def _submit(
 
     state = get_init_state()
     settings = runner.settings
-    for option in (
-        "labels",
-        "annotations",
-        "version",
-        "notifications",
-        "raw_data_path",
-        "run_base_dir",
-        "run_start_time",
-    ):
-        if getattr(settings, option, None):
-            raise ConfigError(f"flyte.with_runcontext: {option} applies to local runs only")
+    settings.check_remote()
     if settings.copy_style != "loaded_modules":
         raise ConfigError(
             f"copy_style={settings.copy_style!r} does not apply to a script run: its bundle is the script and its "

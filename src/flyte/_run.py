@@ -121,6 +121,29 @@ class RunSettings:
     logging: Tuple[Optional[int], Optional[LogFormat], Optional[int], bool] = (None, None, None, False)
 
 
+    def check_remote(self) -> None:
+        """Refuses the settings that only local runs honour, naming the first one given.
+
+        Raises:
+            ConfigError: such a setting is set.
+        """
+        for option, why in _LOCAL_ONLY:
+            if getattr(self, option):
+                raise ConfigError(f"flyte.with_runcontext: {option} applies to local runs only: {why}")
+
+
+#: Settings a server run cannot honour yet, with the reason.
+_LOCAL_ONLY = (
+    ("labels", "the server does not record labels yet"),
+    ("notifications", "the server does not send notifications yet"),
+    ("annotations", "the server does not record annotations yet"),
+    ("version", "the server versions a run's code by the hash of its bundle"),
+    ("raw_data_path", "the server keeps a run's data in its own store"),
+    ("run_base_dir", "the server keeps a run's data in its own store"),
+    ("run_start_time", "the server records when a run starts"),
+)
+
+
 class _Runner:
     """The settings of the next run; ``.run(task, ...)`` starts it."""
 
@@ -144,17 +167,7 @@ class _Runner:
             configure_logging(*settings.logging)
         if mode == "local":
             return await self._run_local(task, state.project, state.domain, state.org, state.config, args, kwargs)
-        for option, why in (
-            ("labels", "the server does not record labels yet"),
-            ("notifications", "the server does not send notifications yet"),
-            ("annotations", "the server does not record annotations yet"),
-            ("version", "the server versions a run's code by the hash of its bundle"),
-            ("raw_data_path", "the server keeps a run's data in its own store"),
-            ("run_base_dir", "the server keeps a run's data in its own store"),
-            ("run_start_time", "the server records when a run starts"),
-        ):
-            if getattr(settings, option):
-                raise ConfigError(f"flyte.with_runcontext: {option} applies to local runs only: {why}")
+        settings.check_remote()
         if settings.copy_style == "none":
             raise ConfigError(
                 "flyte.with_runcontext: copy_style='none' applies to local runs only: the server's workers "
