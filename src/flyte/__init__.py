@@ -8,8 +8,10 @@ from flyte import durable, errors, report
 from flyte._build import ImageBuild, build, build_images
 from flyte._cache import Cache, CachePolicy, CacheRequest
 from flyte._checkpoint import Checkpoint, latest_checkpoint
+from flyte._condition import ConditionWebhook, new_condition
 from flyte._context import TaskContext, ctx
 from flyte._custom_context import custom_context, get_custom_context
+from flyte._deploy import deploy
 from flyte._doc import Documentation
 from flyte._environment import Environment, TaskEnvironment
 from flyte._group import group
@@ -29,6 +31,7 @@ from flyte._logging import logger, system_logger
 from flyte._map import map
 from flyte._pod import PodTemplate
 from flyte._python_script import run_python_script
+from flyte._rerun import rerun
 from flyte._resources import (
     AMD_GPU,
     APPLE_SILICON,
@@ -73,6 +76,7 @@ __all__ = [
     "CachePolicy",
     "CacheRequest",
     "Checkpoint",
+    "ConditionWebhook",
     "Cron",
     "Device",
     "DeviceClass",
@@ -104,6 +108,7 @@ __all__ = [
     "current_domain",
     "current_project",
     "custom_context",
+    "deploy",
     "durable",
     "errors",
     "get_custom_context",
@@ -117,8 +122,10 @@ __all__ = [
     "latest_checkpoint",
     "logger",
     "map",
+    "new_condition",
     "remote",
     "report",
+    "rerun",
     "run",
     "run_python_script",
     "system_logger",

@@ -5,6 +5,7 @@ A configuration file is YAML with five sections, every key optional::
     admin:
       endpoint: http://127.0.0.1:8080   # no endpoint: everything runs locally
       insecure: false
+      api_key: null                     # for a server started with --auth (or FLYTE_API_KEY)
     image:
       builder: local                    # or "remote"
     task:
@@ -68,6 +69,8 @@ class AdminConfig:
 
     endpoint: str | None = None
     insecure: bool = False
+    api_key: str | None = field(default=None, repr=False)
+    """The key sent to a server that requires one (``FLYTE_API_KEY`` wins over it)."""
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,17 @@ class Connection:
 
 _connection = Connection()
 
+API_KEY_ENV = "FLYTE_API_KEY"
+"""The environment variable an API key is read from when ``flyte.init`` was given none."""
+
+
+def resolve_api_key(given: str | None, configured: str | None) -> str | None:
+    """The API key to send: the one given to ``flyte.init``, else ``FLYTE_API_KEY``, else the
+    config's ``admin.api_key``."""
+    import os
+
+    return given or os.environ.get(API_KEY_ENV) or configured or None
+
 
 def configure_connection(connection: Connection) -> None:
     """Makes the clients of servers use ``connection`` from now on."""

@@ -14,6 +14,7 @@ from flyte._init_options import (
     configure_logging,
     image_refs,
     refuse_unsupported,
+    resolve_api_key,
 )
 from flyte._syncify import with_aio
 from flyte.errors import ConfigError
@@ -337,7 +338,9 @@ def _apply(
     _check_image_builder(state.image_builder)
     _configure_stores(state.storage, section)
     configure_logging(*logging_options)
-    configure_connection(Connection(verify=verify, proxy=proxy, api_key=state.api_key))
+    configured_key = state.config.admin.api_key if state.config is not None else None
+    api_key = resolve_api_key(state.api_key, configured_key)
+    configure_connection(Connection(verify=verify, proxy=proxy, api_key=api_key))
     if load_plugin_type_transformers:
         from flyte._plugins import load_type_plugins
 
@@ -382,10 +385,11 @@ def current_domain() -> str:
 
 def reset() -> None:
     """Forgets the settings (for tests and long-lived processes that re-initialise), the
-    object-store settings included."""
+    object-store and connection settings included."""
     global _state
     _state = None
     _configure_stores(None, None)
+    configure_connection(Connection())
 
 
 def _configure_stores(storage: Storage | None, section: StorageConfig | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import time
 import typing
@@ -111,6 +112,7 @@ class RunSettings:
     project: Optional[str] = None
     domain: Optional[str] = None
     custom_context: Dict[str, str] = field(default_factory=dict)
+    signals: Dict[str, str] = field(default_factory=dict)
     max_action_concurrency: Optional[int] = None
     copy_style: str = "loaded_modules"
     interactive_mode: Optional[bool] = None
@@ -119,7 +121,6 @@ class RunSettings:
     annotations: Dict[str, str] = field(default_factory=dict)
     notifications: Tuple[Any, ...] = ()
     logging: Tuple[Optional[int], Optional[LogFormat], Optional[int], bool] = (None, None, None, False)
-
 
     def check_remote(self) -> None:
         """Refuses the settings that only local runs honour, naming the first one given.
@@ -135,6 +136,7 @@ class RunSettings:
 #: Settings a server run cannot honour yet, with the reason.
 _LOCAL_ONLY = (
     ("labels", "the server does not record labels yet"),
+    ("signals", "a server run's conditions are signalled with flyte signal condition or flyte.remote.Condition"),
     ("notifications", "the server does not send notifications yet"),
     ("annotations", "the server does not record annotations yet"),
     ("version", "the server versions a run's code by the hash of its bundle"),
@@ -156,6 +158,10 @@ class _Runner:
         from flyte._initialize import get_init_state
         from flyte._task import AsyncFunctionTaskTemplate
 
+        # A deployed task can only come from flyte.remote, so that module is loaded if it is one.
+        deployed = sys.modules.get("flyte.remote._task")
+        if deployed is not None and isinstance(task, deployed.Task):
+            return await self._run_deployed(task, args, kwargs)
         if not isinstance(task, AsyncFunctionTaskTemplate):
             raise TypeError(f"flyte.run expects a task (decorated with @env.task), got {task!r}")
         state = get_init_state()
@@ -204,6 +210,38 @@ class _Runner:
             copy_style=settings.copy_style,
         )
 
+    async def _run_deployed(self, task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Run:
+        """Runs a task deployed on the server (a ``flyte.remote.Task``) there."""
+        from flyte._custom_context import get_custom_context
+        from flyte.remote._task import submit_deployed_run
+
+        settings = self.settings
+        if settings.mode == "local":
+            raise ConfigError(f"{task.name} is a deployed task: it runs on its server, not locally")
+        settings.check_remote()
+        if settings.copy_style != "loaded_modules":
+            raise ConfigError(
+                f"flyte.with_runcontext: copy_style cannot apply to {task.name}: a deployed task runs the code "
+                "it was deployed with"
+            )
+        if settings.project not in (None, task.project) or settings.domain not in (None, task.domain):
+            raise ConfigError(
+                f"flyte.with_runcontext: {task.name} runs in the project and domain it is deployed in "
+                f"({task.project}/{task.domain})"
+            )
+        return await asyncio.to_thread(
+            submit_deployed_run,
+            task,
+            args,
+            kwargs,
+            name=settings.name,
+            env_vars=settings.env_vars,
+            overwrite_cache=settings.overwrite_cache,
+            disable_run_cache=settings.disable_run_cache,
+            custom_context={**get_custom_context(), **settings.custom_context},
+            max_action_concurrency=settings.max_action_concurrency,
+        )
+
     async def _notify(self, run: Any, task_name: str, phase: ActionPhase, error: str = "") -> None:
         """Sends the run's notifications that fire on ``phase`` (an aborted local run sends none:
         it is being torn down)."""
@@ -232,6 +270,7 @@ class _Runner:
         from flyte._internal.model import progress
         from flyte._internal.model.errors import error_record
         from flyte._internal.model.naming import ROOT_ACTION, new_run_name
+        from flyte._internal.store import local_ui
         from flyte._internal.store.local_db import default_store
 
         settings = self.settings
@@ -265,6 +304,7 @@ class _Runner:
                 max_action_concurrency=settings.max_action_concurrency,
                 interactive_mode=bool(settings.interactive_mode),
                 version=settings.version,
+                signals=settings.signals,
             ),
             started_at=settings.run_start_time or datetime.now(timezone.utc),
             controller=local_controller.LOCAL,
@@ -273,7 +313,7 @@ class _Runner:
         run_row = (name, run.project, run.domain, task.name, "local", ActionPhase.RUNNING.value, started)
         store.record_run((*run_row, None, None))
         store.record_tags(name, {"labels": settings.labels, "annotations": settings.annotations})
-        url = f"{store.path}#run={name}"
+        url = local_ui.run_url(store.path, name) or f"{store.path}#run={name}"
         # The root's inputs and outputs are encoded as if inside the run, so data they write
         # (frames, offloaded values) goes under the run's raw-data path.
         token = current_action.set(ActionContext(run, ROOT_ACTION, task.name))
@@ -329,6 +369,7 @@ def with_runcontext(
     max_action_concurrency: Optional[int] = None,
     notifications: Any = None,
     custom_context: Optional[Dict[str, str]] = None,
+    signals: Optional[Dict[str, str]] = None,
     cache_lookup_scope: str = "global",
     preserve_original_types: bool = False,
     debug: bool = False,
@@ -350,6 +391,8 @@ def with_runcontext(
     - ``copy_style``: what a remote run ships, ``"loaded_modules"`` (the modules loaded from
       under the root folder) or ``"all"`` (every file there); ``"none"`` only for local runs,
       which ship nothing.
+    - ``signals``: local runs only: values of conditions (``flyte.new_condition``) by name, as
+      text of the condition's type, given instead of asking on the terminal.
     - ``notifications``: :mod:`flyte.notify` objects a local run sends when it succeeds, fails
       or times out.
     - ``log_level``, ``log_format``, ``user_log_level``, ``reset_root_logger``: as for
@@ -385,6 +428,7 @@ def with_runcontext(
             project=project,
             domain=domain,
             custom_context=dict(custom_context or {}),
+            signals=dict(signals or {}),
             max_action_concurrency=max_action_concurrency,
             copy_style=copy_style,
             interactive_mode=interactive_mode,

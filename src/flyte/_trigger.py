@@ -8,12 +8,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypedDict, Union
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Union
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-__all__ = ["Cron", "FixedRate", "Trigger", "TriggerOptions", "TriggerTime"]
+__all__ = ["Cron", "FixedRate", "MissedSlots", "Trigger", "TriggerOptions", "TriggerTime"]
+
+MissedSlots = Literal["fire_latest", "skip"]
+"""What a server does with the slots a trigger missed while it was down: fire the latest of them
+once when it comes back (``"fire_latest"``), or none (``"skip"``); never a backlog."""
 
 _CRON_MACROS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
 
@@ -62,15 +66,19 @@ class Cron:
 
 @dataclass(frozen=True)
 class FixedRate:
-    """Run every ``interval_minutes`` minutes, counting from ``start_time`` (or activation)."""
+    """Run every ``interval_minutes`` minutes, counting from ``start_time`` (or activation).
 
-    interval_minutes: int
+    A fraction of a minute is accepted down to one second (``interval_minutes=0.05`` is every
+    3 seconds).
+    """
+
+    interval_minutes: float
     start_time: datetime | None = None
 
     def __post_init__(self) -> None:
         minutes = self.interval_minutes
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 1:
-            raise ValueError(f"FixedRate interval_minutes must be an int of at least 1, got {minutes!r}")
+        if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 1 <= minutes * 60 < 1e9:
+            raise ValueError(f"FixedRate interval_minutes must be a number, at least 1/60 (1 s), got {minutes!r}")
         if self.start_time is not None and not isinstance(self.start_time, datetime):
             raise TypeError(f"FixedRate start_time must be a datetime, got {self.start_time!r}")
 
@@ -88,6 +96,7 @@ class TriggerOptions(TypedDict, total=False):
     labels: Mapping[str, str] | None
     annotations: Mapping[str, str] | None
     custom_context: Mapping[str, str] | None
+    missed: MissedSlots
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,9 @@ class Trigger:
 
     ``inputs`` are the task's inputs for each run; an input set to :data:`TriggerTime` receives
     the time the trigger fired. ``auto_activate`` starts the trigger as soon as the task is
-    deployed. The other fields apply to the runs it starts, as in ``flyte.with_runcontext``.
+    deployed. ``missed`` says what happens to the slots missed while the server was down (see
+    :data:`MissedSlots`). The other fields apply to the runs it starts, as in
+    ``flyte.with_runcontext``.
     """
 
     name: str
@@ -113,6 +124,7 @@ class Trigger:
     annotations: Mapping[str, str] | None = None
     notifications: Any = None
     custom_context: Mapping[str, str] | None = None
+    missed: MissedSlots = "fire_latest"
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -122,6 +134,8 @@ class Trigger:
                 f"Trigger automation must be a Cron or FixedRate, got {type(self.automation).__name__}: "
                 f"{self.automation!r}"
             )
+        if self.missed not in ("fire_latest", "skip"):
+            raise ValueError(f"Trigger missed must be 'fire_latest' or 'skip', got {self.missed!r}")
         limit = self.max_action_concurrency
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
             raise ValueError(f"max_action_concurrency must be an int of at least 1, got {limit!r}")

@@ -17,7 +17,7 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parents[2]
 PINNED = Path(__file__).with_name("data") / "sdk_surface.json"
 
-_SERVER_FEATURES = "a server feature not built yet (apps, deployments, conditions, artifacts, reruns)"
+_SERVER_FEATURES = "a server feature not built yet (apps, deployments, artifacts)"
 _PYDANTIC_V1 = (
     "deprecated pydantic v1 names and pydantic internals: File, Dir and DataFrame offer the pydantic v2 "
     "model API without being BaseModel subclasses, to stay cheap to create"
@@ -26,9 +26,8 @@ _KUBERNETES = "Kubernetes pod specifics; tasks here run as processes, not pods"
 
 #: Regular expressions over the gap lines of bench/sdk_surface.py, each with why it is a gap.
 KNOWN_GAPS: dict[str, str] = {
-    r"flyte\.(AppHandle|serve|with_servecontext|deploy|rerun|new_condition|ConditionWebhook)\b": _SERVER_FEATURES,
+    r"flyte\.(AppHandle|serve|with_servecontext)\b": _SERVER_FEATURES,
     r"flyte\.(OnArtifact|TriggeredArtifact|TriggeredPartition)\b": _SERVER_FEATURES,
-    r"flyte\.models\.ActionPhase\.PAUSED\b": _SERVER_FEATURES,
     r"flyte\.ImageBuild(: parameter build_run|\.build_run)\b": _SERVER_FEATURES,
     r"flyte\.build_images: parameter (copy_style|seed_cache)\b": "builds here ship no code and keep no seed cache",
     r"flyte\.PodTemplate\.": _KUBERNETES,

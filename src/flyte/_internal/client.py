@@ -14,23 +14,25 @@ returning the wire models. Failures become :mod:`flyte.errors` types:
 
 from __future__ import annotations
 
+import dataclasses
 import http
 import logging
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
-from flyte._init_options import Connection, current_connection
+from flyte._init_options import Connection, current_connection, resolve_api_key
 from flyte._internal import wire
 from flyte.errors import (
     ActionNotFoundError,
     BaseRuntimeError,
+    ConditionNotFoundError,
     ImageBuildError,
     RunNotFoundError,
     RuntimeSystemError,
@@ -55,10 +57,37 @@ M = TypeVar("M", bound=BaseModel)
 _RUNS = TypeAdapter(list[wire.RunInfo])
 _ACTIONS = TypeAdapter(list[wire.ActionInfo])
 _SECRETS = TypeAdapter(list[wire.SecretInfo])
+_CONDITIONS = TypeAdapter(list[wire.ConditionInfo])
+_STATES = TypeAdapter(list[wire.ActionState])
+_TRANSITIONS = TypeAdapter(list[wire.PhaseTransition])
+_API_KEYS = TypeAdapter(list[wire.ApiKeyInfo])
+_PROJECTS = TypeAdapter(list[wire.ProjectInfo])
+_TASKS = TypeAdapter(list[wire.TaskInfo])
+_TRIGGERS = TypeAdapter(list[wire.TriggerInfo])
+
+
+def _task_not_found(detail: str) -> BaseRuntimeError:
+    return RuntimeUserError("TaskNotFound", detail)
+
+
+def _trigger_not_found(detail: str) -> BaseRuntimeError:
+    return RuntimeUserError("TriggerNotFound", detail)
 
 
 def _secret_not_found(detail: str) -> BaseRuntimeError:
     return RuntimeUserError("SecretNotFound", detail)
+
+
+def _api_key_not_found(detail: str) -> BaseRuntimeError:
+    return RuntimeUserError("ApiKeyNotFound", detail)
+
+
+def _project_not_found(detail: str) -> BaseRuntimeError:
+    return RuntimeUserError("ProjectNotFound", detail)
+
+
+def _condition_not_found(detail: str) -> BaseRuntimeError:
+    return ConditionNotFoundError(detail)
 
 
 def _scope_params(**scope: str | None) -> dict[str, str]:
@@ -200,18 +229,39 @@ class ApiClient:
         *,
         project: str | None = None,
         domain: str | None = None,
-        phase: str | None = None,
+        phase: str | Sequence[str] | None = None,
         task: str | None = None,
         limit: int | None = None,
+        created_after: float | None = None,
+        created_before: float | None = None,
+        sort_by: str | None = None,
+        order: str | None = None,
     ) -> list[wire.RunInfo]:
-        """Runs matching every filter given, newest first."""
-        params = {"project": project, "domain": domain, "phase": phase, "task": task, "limit": limit}
+        """Runs matching every filter given (any of several phases), newest first unless sorted otherwise."""
+        params = {
+            "project": project,
+            "domain": domain,
+            "phase": [phase] if isinstance(phase, str) else (list(phase) if phase else None),
+            "task": task,
+            "limit": limit,
+            "created_after": created_after,
+            "created_before": created_before,
+            "sort_by": sort_by,
+            "order": order,
+        }
         response = self._request("GET", "/runs", params={k: v for k, v in params.items() if v is not None})
         return _RUNS.validate_json(response.content)
 
     def get_run(self, run: str) -> wire.RunInfo:
         """The run named ``run``."""
         return self._model(wire.RunInfo, "GET", f"/runs/{_segment(run)}")
+
+    def run_changes(self, run: str, phase: str | None, timeout: float = 30.0) -> wire.RunInfo:
+        """The run once its phase is not ``phase``, or as it is after ``timeout`` seconds (a long poll)."""
+        params: dict[str, Any] = {"timeout": timeout}
+        if phase is not None:
+            params["phase"] = phase
+        return self._model(wire.RunInfo, "GET", f"/runs/{_segment(run)}/changes", params=params, wait=timeout)
 
     def wait_run(self, run: str, timeout: float = 30.0) -> wire.RunInfo:
         """The run once it has ended, or as it is after ``timeout`` seconds (a long poll)."""
@@ -235,12 +285,71 @@ class ApiClient:
         response = self._request("POST", path, json=body.model_dump(mode="json"), not_found=ActionNotFoundError)
         return wire.ActionInfo.model_validate_json(response.content)
 
+    def rerun(self, run: str, request: wire.RerunRequest) -> wire.RunInfo:
+        """Starts a new run with the task, code, options and inputs of ``run`` (see ``RerunRequest``)."""
+        body = request.model_dump(mode="json", exclude_none=True)
+        response = self._request("POST", f"/runs/{_segment(run)}/rerun", json=body, ok=(201,))
+        return wire.RunInfo.model_validate_json(response.content)
+
+    # -- conditions -----------------------------------------------------------------------------
+
+    def list_conditions(self, run: str, action: str | None = None) -> list[wire.ConditionInfo]:
+        """The run's conditions (those ``action`` waits for, when given), oldest first."""
+        params = {"action": action} if action is not None else None
+        response = self._request("GET", f"/runs/{_segment(run)}/conditions", params=params)
+        return _CONDITIONS.validate_json(response.content)
+
+    def get_condition(self, run: str, name: str) -> wire.ConditionInfo:
+        """One condition of the run, by its action's name or its own (``ConditionNotFoundError``)."""
+        path = f"/runs/{_segment(run)}/conditions/{_segment(name)}"
+        return self._model(wire.ConditionInfo, "GET", path, not_found=_condition_not_found)
+
+    def wait_condition(self, run: str, name: str, timeout: float = 30.0) -> wire.ConditionInfo:
+        """The condition once it has ended, or as it is after ``timeout`` seconds (a long poll)."""
+        path = f"/runs/{_segment(run)}/conditions/{_segment(name)}/wait"
+        params = {"timeout": timeout}
+        return self._model(wire.ConditionInfo, "GET", path, params=params, wait=timeout, not_found=_condition_not_found)
+
+    def signal_condition(self, run: str, name: str, value: wire.ConditionValue) -> wire.ConditionInfo:
+        """Gives the condition its value; a value of another type is a ``BadRequest`` error."""
+        path = f"/runs/{_segment(run)}/conditions/{_segment(name)}/signal"
+        body = wire.SignalRequest(value=value).model_dump(mode="json")
+        response = self._request("POST", path, json=body, not_found=_condition_not_found)
+        return wire.ConditionInfo.model_validate_json(response.content)
+
     # -- actions --------------------------------------------------------------------------------
 
     def list_actions(self, run: str) -> list[wire.ActionInfo]:
         """Every action of the run."""
         response = self._request("GET", f"/runs/{_segment(run)}/actions")
         return _ACTIONS.validate_json(response.content)
+
+    def list_attempts(self, run: str, action: str) -> list[wire.AttemptInfo]:
+        """Every attempt of an action, first to last, each with its error."""
+        path = f"/runs/{_segment(run)}/actions/{_segment(action)}/attempts"
+        response = self._request("GET", path, not_found=ActionNotFoundError)
+        return TypeAdapter(list[wire.AttemptInfo]).validate_json(response.content)
+
+    def wait_actions(self, run: str, names: list[str], timeout: float = 30.0) -> list[wire.ActionState]:
+        """The states of those of ``names`` that have ended, once one has or ``timeout`` passes."""
+        body = wire.WaitRequest(names=names, timeout=timeout).model_dump(mode="json")
+        response, _ = self._send("POST", f"/runs/{_segment(run)}/actions/wait", json=body, wait=timeout)
+        self._raise_for_status(response, (200,), RunNotFoundError)
+        return _STATES.validate_json(response.content)
+
+    def action_changes(self, run: str, action: str, phase: str | None, timeout: float = 30.0) -> wire.ActionInfo:
+        """The action once its phase is not ``phase``, or as it is after ``timeout`` seconds (a long poll)."""
+        params: dict[str, Any] = {"timeout": timeout}
+        if phase is not None:
+            params["phase"] = phase
+        path = f"/runs/{_segment(run)}/actions/{_segment(action)}/changes"
+        return self._model(wire.ActionInfo, "GET", path, params=params, wait=timeout, not_found=ActionNotFoundError)
+
+    def action_transitions(self, run: str, action: str) -> list[wire.PhaseTransition]:
+        """The phases the action went through, oldest first."""
+        path = f"/runs/{_segment(run)}/actions/{_segment(action)}/transitions"
+        response = self._request("GET", path, not_found=ActionNotFoundError)
+        return _TRANSITIONS.validate_json(response.content)
 
     def get_action(self, run: str, action: str) -> wire.ActionDetail:
         """One action with its encoded inputs and outputs."""
@@ -294,6 +403,109 @@ class ApiClient:
         """Removes the secret of exactly this name and scope (``SecretNotFound`` if none)."""
         params = _scope_params(org=org, project=project, domain=domain)
         self._request("DELETE", f"/secrets/{_segment(name)}", params=params, ok=(204,), not_found=_secret_not_found)
+
+    # -- deployed tasks and triggers -------------------------------------------------------------
+
+    def deploy_task(self, request: wire.DeployTaskRequest) -> wire.TaskInfo:
+        """Registers a version of a task (the same content again changes nothing; other content
+        under a deployed version is a ``Conflict``)."""
+        body = request.model_dump(mode="json", exclude_none=True)
+        response = self._request("POST", "/tasks", json=body, ok=(200, 201), not_found=_task_not_found)
+        return wire.TaskInfo.model_validate_json(response.content)
+
+    def list_tasks(
+        self,
+        *,
+        project: str,
+        domain: str,
+        name: str | None = None,
+        environment: str | None = None,
+        limit: int | None = None,
+    ) -> list[wire.TaskInfo]:
+        """Versions of deployed tasks matching every filter given, newest first."""
+        params = _scope_params(project=project, domain=domain, name=name, environment=environment)
+        if limit is not None:
+            params["limit"] = str(limit)
+        response = self._request("GET", "/tasks", params=params, not_found=_task_not_found)
+        return _TASKS.validate_json(response.content)
+
+    def get_task(self, name: str, *, project: str, domain: str, version: str | None = None) -> wire.TaskInfo:
+        """A version of a deployed task, its newest without ``version`` (``TaskNotFound`` if none)."""
+        params = _scope_params(project=project, domain=domain, version=version)
+        return self._model(wire.TaskInfo, "GET", f"/tasks/{_segment(name)}", params=params, not_found=_task_not_found)
+
+    def create_trigger(self, request: wire.CreateTriggerRequest) -> wire.TriggerInfo:
+        """Adds a trigger to a deployed task (a name the task uses already is a ``Conflict``)."""
+        body = request.model_dump(mode="json", exclude_none=True)
+        response = self._request("POST", "/triggers", json=body, ok=(201,), not_found=_task_not_found)
+        return wire.TriggerInfo.model_validate_json(response.content)
+
+    def list_triggers(
+        self, *, project: str, domain: str, task: str | None = None, limit: int | None = None
+    ) -> list[wire.TriggerInfo]:
+        """Triggers of the project and domain (of one task with ``task``)."""
+        params = _scope_params(project=project, domain=domain, task=task)
+        if limit is not None:
+            params["limit"] = str(limit)
+        response = self._request("GET", "/triggers", params=params, not_found=_trigger_not_found)
+        return _TRIGGERS.validate_json(response.content)
+
+    def get_trigger(self, task: str, name: str, *, project: str, domain: str) -> wire.TriggerInfo:
+        """One trigger of a task (``TriggerNotFound`` if none)."""
+        path = f"/triggers/{_segment(task)}/{_segment(name)}"
+        params = _scope_params(project=project, domain=domain)
+        return self._model(wire.TriggerInfo, "GET", path, params=params, not_found=_trigger_not_found)
+
+    def update_trigger(self, task: str, name: str, *, active: bool, project: str, domain: str) -> wire.TriggerInfo:
+        """Activates or deactivates a trigger; returns it as it is now."""
+        path = f"/triggers/{_segment(task)}/{_segment(name)}"
+        body = wire.TriggerUpdate(active=active).model_dump(mode="json")
+        params = _scope_params(project=project, domain=domain)
+        response = self._request("PATCH", path, json=body, params=params, not_found=_trigger_not_found)
+        return wire.TriggerInfo.model_validate_json(response.content)
+
+    def delete_trigger(self, task: str, name: str, *, project: str, domain: str) -> None:
+        """Removes a trigger (``TriggerNotFound`` if none)."""
+        path = f"/triggers/{_segment(task)}/{_segment(name)}"
+        params = _scope_params(project=project, domain=domain)
+        self._request("DELETE", path, params=params, ok=(204,), not_found=_trigger_not_found)
+
+    # -- API keys, projects, whoami -------------------------------------------------------------
+
+    def create_api_key(self, name: str, project: str | None = None) -> wire.ApiKeyCreated:
+        """Creates an API key (scoped to ``project`` when given); the answer holds the key, which
+        the server never shows again. A name already taken is a ``Conflict`` error."""
+        body = wire.ApiKeyCreate(name=name, project=project).model_dump(mode="json", exclude_none=True)
+        response = self._request("POST", "/api-keys", json=body, ok=(201,), not_found=_api_key_not_found)
+        return wire.ApiKeyCreated.model_validate_json(response.content)
+
+    def list_api_keys(self) -> list[wire.ApiKeyInfo]:
+        """Every API key's name, scope and creation time (never the key)."""
+        response = self._request("GET", "/api-keys", not_found=_api_key_not_found)
+        return _API_KEYS.validate_json(response.content)
+
+    def delete_api_key(self, name: str) -> None:
+        """Deletes an API key at once (``ApiKeyNotFound`` if there is none)."""
+        self._request("DELETE", f"/api-keys/{_segment(name)}", ok=(204,), not_found=_api_key_not_found)
+
+    def whoami(self) -> wire.WhoAmI:
+        """Who the server takes this client for."""
+        return self._model(wire.WhoAmI, "GET", "/whoami")
+
+    def create_project(self, project: wire.ProjectCreate) -> wire.ProjectInfo:
+        """Creates a project; an id already taken is a ``Conflict`` error."""
+        body = project.model_dump(mode="json")
+        response = self._request("POST", "/projects", json=body, ok=(201,), not_found=_project_not_found)
+        return wire.ProjectInfo.model_validate_json(response.content)
+
+    def list_projects(self) -> list[wire.ProjectInfo]:
+        """Every project the caller may see."""
+        response = self._request("GET", "/projects", not_found=_project_not_found)
+        return _PROJECTS.validate_json(response.content)
+
+    def get_project(self, project: str) -> wire.ProjectInfo:
+        """One project (``ProjectNotFound`` if there is none)."""
+        return self._model(wire.ProjectInfo, "GET", f"/projects/{_segment(project)}", not_found=_project_not_found)
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -391,6 +603,11 @@ def client_for(endpoint: str) -> ApiClient:
     settings ``flyte.init`` made (again, when those settings have changed since)."""
     key = normalize_endpoint(endpoint)
     connection = current_connection()
+    if connection.api_key is None:
+        # A process that never called flyte.init (a CLI command) still sends FLYTE_API_KEY.
+        api_key = resolve_api_key(None, None)
+        if api_key is not None:
+            connection = dataclasses.replace(connection, api_key=api_key)
     with _clients_lock:
         client = _clients.get(key)
         if client is not None and client.connection != connection:

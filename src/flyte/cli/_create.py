@@ -8,6 +8,8 @@ import click
 
 from flyte._config import AdminConfig, Config, ImageConfig, TaskConfig
 from flyte._secrets_store import SecretInfo, secrets_path, set_secret, validate_secret
+from flyte.cli._api_keys import create_api_key
+from flyte.cli._projects import create_project
 from flyte.cli.main import current_config
 
 __all__ = ["create", "create_config", "create_secret"]
@@ -122,3 +124,7 @@ def _read_value(value: str | None, from_file: Path | None) -> str:
             raise click.ClickException(f"{from_file} is not UTF-8 text") from None
     entered: str = click.prompt("Enter secret value", hide_input=True)
     return entered
+
+
+create.add_command(create_api_key)
+create.add_command(create_project)

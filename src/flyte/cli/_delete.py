@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import click
 
+from flyte.cli._api_keys import delete_api_key
+from flyte.cli._triggers import delete_trigger
 from flyte.cli.main import current_config
 
 __all__ = ["delete", "delete_local_cache", "delete_secret"]
@@ -70,3 +72,7 @@ def delete_local_cache() -> None:
         raise click.ClickException(f"cannot clear the local cache in {path}: {e}") from e
     noun = "result" if removed == 1 else "results"
     click.echo(f"Deleted {removed} cached {noun} from the local cache ({path}).")
+
+
+delete.add_command(delete_api_key)
+delete.add_command(delete_trigger)

@@ -11,10 +11,15 @@ import click
 
 from flyte._config import config_search_path
 from flyte._secrets_store import SecretInfo, list_secrets
+from flyte.cli._api_keys import get_api_key
 from flyte.cli._get_actions import get_action
 from flyte.cli._get_data import get_io, get_logs
+from flyte.cli._get_report import get_report
 from flyte.cli._get_runs import get_run, get_runs
 from flyte.cli._output import chosen_format, output_format_option, render
+from flyte.cli._projects import get_project
+from flyte.cli._tasks import get_task
+from flyte.cli._triggers import get_trigger
 from flyte.cli.main import current_config, current_state
 
 __all__ = ["get", "get_action", "get_config", "get_io", "get_logs", "get_run", "get_runs", "get_secret"]
@@ -35,6 +40,11 @@ def get() -> None:
 
 for _command in (get_runs, get_run, get_action, get_io, get_logs):
     get.add_command(_command)
+get.add_command(get_report)
+get.add_command(get_api_key)
+get.add_command(get_project)
+get.add_command(get_task)
+get.add_command(get_trigger)
 
 
 @get.command("config", short_help="Print the effective configuration.")

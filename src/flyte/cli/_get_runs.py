@@ -17,6 +17,7 @@ from flyte.cli._show import action_tree, duration, error_line, runs_table, times
 from flyte.cli.main import current_config
 
 if TYPE_CHECKING:
+    from flyte._internal import wire
     from flyte.cli._sources import RunSource
 
 __all__ = ["PHASE_CHOICE", "get_run", "get_runs", "run_source"]
@@ -99,13 +100,19 @@ def _show_run(name: str, output_format: str) -> None:
     source = run_source()
     run = source.get_run(name)
     actions = source.list_actions(name)
+    attempts = _retried_attempts(source, name, actions)
     if output_format != "table":
-        click.echo(render({"run": run, "actions": actions}, output_format))
+        body: dict[str, object] = {"run": run, "actions": actions}
+        if attempts:
+            body["attempts"] = attempts
+        click.echo(render(body, output_format))
         return
     took = duration(run.started_at, run.ended_at)
     click.echo(f"Run:      {run.name} ({run.phase}, {took})")
     click.echo(f"Task:     {run.task_name}")
     click.echo(f"Project:  {run.project}/{run.domain}")
+    if run.rerun_of:
+        click.echo(f"Rerun of: {run.rerun_of}" + (" (recovering its succeeded actions)" if run.recover else ""))
     click.echo(f"Started:  {timestamp(run.started_at or run.created_at)}")
     if run.url:
         click.echo(f"URL:      {run.url}")
@@ -122,6 +129,20 @@ def _show_run(name: str, output_format: str) -> None:
         click.echo("")
     for action in waiting:
         click.echo(f"Waiting:  {action.name}: {action.waiting_reason}")
+    failed = [(name, a, a.error) for name, tried in attempts.items() for a in tried if a.error is not None]
+    if failed:
+        click.echo("")
+    for action_name, attempt, error in failed:
+        click.echo(f"Attempt:  {action_name} #{attempt.attempt} {attempt.phase}: {error_line(error)}")
+
+
+def _retried_attempts(source: RunSource, run: str, actions: list[wire.ActionInfo]) -> dict[str, list[wire.AttemptInfo]]:
+    """The attempts of the actions that ran more than once, where the source keeps them (the
+    server does; local runs keep only the last attempt, already shown by the action)."""
+    list_attempts = getattr(source, "list_attempts", None)
+    if list_attempts is None:
+        return {}
+    return {action.name: list_attempts(run, action.name) for action in actions if action.attempts > 1}
 
 
 @click.command("runs", short_help="List runs, newest first (as `get run` without a name).")

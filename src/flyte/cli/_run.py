@@ -77,6 +77,7 @@ class RunSettings:
     service_account: str | None = None
     queue: str | None = None
     max_action_concurrency: int | None = None
+    signals: dict[str, str] = field(default_factory=dict)
 
     def init_options(self) -> dict[str, Any]:
         """The keyword arguments these options add to ``flyte.init_from_config``."""
@@ -102,6 +103,7 @@ class RunSettings:
             "service_account": self.service_account,
             "queue": self.queue,
             "max_action_concurrency": self.max_action_concurrency,
+            "signals": self.signals or None,
         }
         options.update({key: value for key, value in optional.items() if value is not None})
         if self.copy_style != "loaded_modules":
@@ -272,12 +274,16 @@ class _RunGroup(click.Group):
     """``flyte run``: its own options, then a file whose tasks are the subcommands."""
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        """``python-script``, else the group of the file ``cmd_name`` (whether it exists is
-        checked when it is loaded)."""
+        """``python-script``, ``deployed-task``, else the group of the file ``cmd_name`` (whether
+        it exists is checked when it is loaded)."""
         if cmd_name == "python-script":
             from flyte.cli._run_script import python_script
 
             return python_script
+        if cmd_name == "deployed-task":
+            from flyte.cli._run_deployed import deployed_task
+
+            return deployed_task
         return _FileGroup(cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -351,6 +357,14 @@ class _RunGroup(click.Group):
     type=click.IntRange(min=1),
     help="At most this many of the run's actions run at once.",
 )
+@click.option(
+    "--signal",
+    "signals",
+    multiple=True,
+    callback=_parse_env,
+    metavar="NAME=VALUE",
+    help="Local runs: the value of the condition NAME (flyte.new_condition) instead of asking; repeatable.",
+)
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -371,6 +385,7 @@ def run(
     service_account: str | None,
     queue: str | None,
     max_action_concurrency: int | None,
+    signals: dict[str, str],
 ) -> None:
     """Run a task from a Python file, locally or on a server.
 
@@ -404,6 +419,7 @@ def run(
         service_account=service_account,
         queue=queue,
         max_action_concurrency=max_action_concurrency,
+        signals=signals,
     )
 
 

@@ -37,6 +37,7 @@ _PHASE_ORDER = [
     "WAITING_FOR_RESOURCES",
     "INITIALIZING",
     "RUNNING",
+    "PAUSED",
     "SUCCEEDED",
     "RECOVERED",
     "FAILED",

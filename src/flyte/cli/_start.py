@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
+from flyte.cli._start_ui import start_ui
+
 __all__ = ["start", "start_server"]
 
 # What the server needs beyond flyte's own dependencies; missing, it is a setup step, not a bug.
@@ -16,6 +18,9 @@ _SERVER_PACKAGES = frozenset({"fastapi", "uvicorn", "sqlalchemy", "alembic", "ps
 @click.group()
 def start() -> None:
     """Start a flyte service."""
+
+
+start.add_command(start_ui)
 
 
 @start.command("server", short_help="Serve the flyte API and run workflows.")
@@ -73,6 +78,12 @@ def start() -> None:
     help="Pass the server's variable NAME to workers (repeatable); they get only a short allow-list otherwise.",
 )
 @click.option(
+    "--auth",
+    is_flag=True,
+    help="Require an API key on every request (the first one is written to the server home); needed to listen "
+    "on an address other than loopback.",
+)
+@click.option(
     "--executor",
     metavar="process|ray|ray://HOST:PORT",
     help="Where attempts run: this machine's processes (default), a Ray cluster started with the server "
@@ -94,6 +105,7 @@ def start_server(
     allow_installed_modules: bool,
     allow_apt: bool,
     worker_env: tuple[str, ...],
+    auth: bool,
     executor: str | None,
 ) -> None:
     """Serve the flyte API and the scheduler on HOST:PORT until interrupted.
@@ -103,6 +115,7 @@ def start_server(
     """
     try:
         from flyte.server.app import serve
+        from flyte.server.auth.binding import check_binding
         from flyte.server.executors.ray_cluster import check_executor
         from flyte.server.options import database_url, has_password, settings_from_options
     except ModuleNotFoundError as e:
@@ -111,6 +124,7 @@ def start_server(
         raise click.ClickException(
             f"the flyte server needs {e.name}, which is not installed: reinstall openflyte"
         ) from e
+    check_binding(host, auth)
     context = click.get_current_context()
     if db_url and has_password(db_url) and context.get_parameter_source("db_url") == ParameterSource.COMMANDLINE:
         click.echo(
@@ -133,6 +147,7 @@ def start_server(
         allow_installed_modules=allow_installed_modules,
         allow_apt=allow_apt,
         worker_env=worker_env,
+        auth=auth,
         executor=check_executor(executor) if executor is not None else None,
     )
     shown_host = f"[{host}]" if ":" in host else host

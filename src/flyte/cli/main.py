@@ -180,6 +180,7 @@ class CLIState:
         """The configuration with the root options applied, loaded once per invocation."""
         if self._config is None:
             self._config = self._apply_options(load_config(self.config_path))
+            _use_configured_api_key(self._config)
         return self._config
 
     def option_overrides(self) -> list[str]:
@@ -197,6 +198,17 @@ class CLIState:
         if self.org is not None:
             task = dataclasses.replace(task, org=self.org)
         return dataclasses.replace(config, admin=admin, task=task)
+
+
+def _use_configured_api_key(config: Config) -> None:
+    """Makes the clients of this command send the config's ``admin.api_key`` (unless
+    ``FLYTE_API_KEY`` or ``flyte.init`` gave one), also in commands that never call init."""
+    from flyte._init_options import configure_connection, current_connection, resolve_api_key
+
+    connection = current_connection()
+    api_key = resolve_api_key(connection.api_key, config.admin.api_key)
+    if api_key is not None and api_key != connection.api_key:
+        configure_connection(dataclasses.replace(connection, api_key=api_key))
 
 
 def endpoint_url(endpoint: str, insecure: bool) -> str | None:
@@ -234,10 +246,15 @@ _COMMANDS: dict[str, LazyCommand] = {
     "build": LazyCommand("flyte.cli._build", "build", "Build an environment's image."),
     "create": LazyCommand("flyte.cli._create", "create", "Create a configuration file or a secret."),
     "delete": LazyCommand("flyte.cli._delete", "delete", "Delete local state: the local task cache."),
+    "deploy": LazyCommand("flyte.cli._deploy", "deploy", "Deploy environments' tasks to the server."),
     "gen": LazyCommand("flyte.cli._gen", "gen", "Generate documentation of the CLI."),
     "get": LazyCommand("flyte.cli._get", "get", "Show the configuration, secrets, runs, their data and logs."),
+    "rerun": LazyCommand("flyte.cli._rerun", "rerun", "Re-run a server run with its code and inputs (--recover)."),
     "run": LazyCommand("flyte.cli._run", "run", "Run a task from a Python file, locally or on a server."),
+    "signal": LazyCommand("flyte.cli._signal", "signal", "Give a paused condition of a server run its value."),
     "start": LazyCommand("flyte.cli._start", "start", "Start the flyte server."),
+    "update": LazyCommand("flyte.cli._update", "update", "Update something stored on the server (a trigger)."),
+    "whoami": LazyCommand("flyte.cli._whoami", "whoami", "Show the server, API key and project in use."),
 }
 
 

@@ -17,11 +17,30 @@ import sys
 import types
 
 from flyte.remote._action import Action
+from flyte.remote._condition import Condition
+from flyte.remote._details import ActionDetails, RunDetails, TimeFilter
+from flyte.remote._project import Project
 from flyte.remote._run import Run, get_run, list_runs
 from flyte.remote._secret import Secret
+from flyte.remote._task import Task
+from flyte.remote._trigger import Trigger
 from flyte.remote._values import PickledValue
 
-__all__ = ["Action", "PickledValue", "Run", "Secret", "get_run", "list_runs"]
+__all__ = [
+    "Action",
+    "ActionDetails",
+    "Condition",
+    "PickledValue",
+    "Project",
+    "Run",
+    "RunDetails",
+    "Secret",
+    "Task",
+    "TimeFilter",
+    "Trigger",
+    "get_run",
+    "list_runs",
+]
 
 
 class _CallableModule(types.ModuleType):

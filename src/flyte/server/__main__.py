@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flyte.errors import ConfigError
 from flyte.server.app import serve
+from flyte.server.auth.binding import check_binding
 from flyte.server.executors.ray_cluster import check_executor
 from flyte.server.options import DB_ENV_VAR, database_url, settings_from_options
 
@@ -40,11 +41,13 @@ def main() -> None:
     parser.add_argument("--allow-installed-modules", action="store_true", help="let tasks name installed modules")
     parser.add_argument("--allow-apt", action="store_true", help="let image builds install system packages")
     parser.add_argument("--worker-env", action="append", default=[], help="pass this variable to workers")
+    parser.add_argument("--auth", action="store_true", help="require an API key on every request")
     parser.add_argument("--executor", default=None, help="process (default), ray, or ray://HOST:PORT")
     args = parser.parse_args()
     try:
         db_url = database_url(args.db_url, args.db_password_file)
         executor = check_executor(args.executor) if args.executor is not None else None
+        check_binding(args.host, args.auth)
     except ConfigError as e:
         sys.exit(f"error: {e.message}")
     serve(
@@ -63,6 +66,7 @@ def main() -> None:
             allow_installed_modules=args.allow_installed_modules,
             allow_apt=args.allow_apt,
             worker_env=tuple(args.worker_env),
+            auth=args.auth,
             executor=executor,
         )
     )

@@ -21,7 +21,24 @@ from sqlalchemy import Engine
 from flyte._internal import wire
 from flyte._internal.imagebuild import ImageBuilder
 from flyte._version import __version__
-from flyte.server.api import actions, attempts, bundles, images, runs, secrets
+from flyte.server.api import (
+    actions,
+    attempt_history,
+    attempts,
+    auth,
+    bundles,
+    conditions,
+    details,
+    images,
+    projects,
+    rerun,
+    runs,
+    secrets,
+)
+from flyte.server.api import tasks as deployed
+from flyte.server.api import triggers as trigger_routes
+from flyte.server.auth.bootstrap import ADMIN_KEY_FILE, ensure_admin_key
+from flyte.server.auth.guard import Guard
 from flyte.server.body_limit import BodyLimit
 from flyte.server.db.database import open_database
 from flyte.server.executors.base import Executor
@@ -32,6 +49,7 @@ from flyte.server.secrets import injection
 from flyte.server.secrets.cipher import KEY_FILE, SecretCipher
 from flyte.server.secrets.vault import SecretVault
 from flyte.server.settings import ServerSettings
+from flyte.server.ui.mount import mount_ui
 from flyte.server.validation_errors import validation_error_response
 from flyte.server.worker_env import base_environment
 
@@ -155,6 +173,7 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from flyte.server.scheduler import Scheduler
+        from flyte.server.triggers.clock import TriggerClock
 
         images = ImageBuilder(
             settings.server_home / "images", allow_apt=settings.allow_apt, max_images=settings.max_images
@@ -171,20 +190,46 @@ def create_app(settings: ServerSettings, executor: Executor | None = None) -> Fa
         app.state.server = state
         scheduler = Scheduler(state)
         ticking = asyncio.create_task(scheduler.run())
+        clock = TriggerClock(state)
+        firing = asyncio.create_task(clock.run())
         try:
             yield
         finally:
+            clock.stop()
+            await firing
             scheduler.stop()
             await ticking
             state.executor.shutdown()
             engine.dispose()
 
-    app = FastAPI(title="flyte", version=__version__, lifespan=lifespan)
-    for module in (runs, actions, attempts, bundles, images, secrets):
+    # The docs pages would load their scripts and styles from a CDN: the UI serves nothing from
+    # the internet, so they are off; the API's contract stays at /openapi.json.
+    app = FastAPI(title="flyte", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
+    for module in (
+        runs,
+        actions,
+        attempts,
+        bundles,
+        images,
+        secrets,
+        rerun,
+        auth,
+        projects,
+        deployed,
+        trigger_routes,
+        conditions,
+        attempt_history,
+        details,
+    ):
         app.include_router(module.router)
+    mount_ui(app)
 
     app.add_exception_handler(RequestValidationError, validation_error_response)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    # Added last, so it runs first: nothing is read or parsed for a caller it refuses.
+    app.add_middleware(Guard, auth=settings.auth)
+    if settings.auth:
+        ensure_admin_key(engine, settings.server_home)
     return app
 
 
@@ -244,6 +289,8 @@ def serve(settings: ServerSettings) -> None:
     app = create_app(settings)
     print(f"flyte server {__version__} listening on {settings.endpoint}", file=sys.stderr, flush=True)
     print(f"secrets are encrypted with the key in {settings.server_home / KEY_FILE}", file=sys.stderr, flush=True)
+    if settings.auth:
+        print(f"API keys are required; the admin key is in {settings.server_home / ADMIN_KEY_FILE}", file=sys.stderr)
     uvicorn.run(
         app,
         host=settings.host,

@@ -29,6 +29,7 @@ from flyte.server.executors.base import Capacity, Exit, Launch
 from flyte.server.repo import actions as action_repo
 from flyte.server.repo import attempts as attempt_repo
 from flyte.server.repo import runs as run_repo
+from flyte.server.secrets.redact import redact_error, redact_lines, redact_text
 
 if TYPE_CHECKING:
     from flyte.server.app import ServerState
@@ -202,15 +203,17 @@ class Scheduler:
         outcomes = []
         for flight, exited in reported:
             assert exited.outcome is not None
+            secrets = self._server.secret_values(flight.run_name, flight.action_name, flight.attempt)
+            error, report = exited.outcome.error, exited.outcome.report
             outcomes.append(
                 attempt_repo.Outcome(
                     flight.run_name,
                     flight.action_name,
                     flight.attempt,
                     exited.outcome.outputs,
-                    exited.outcome.error,
-                    exited.outcome.report,
-                    exited.logs,
+                    redact_error(error, secrets) if error is not None else None,
+                    redact_text(report, secrets) if report is not None else None,
+                    tuple(redact_lines(list(exited.logs), secrets)),
                 )
             )
         try:
@@ -236,6 +239,8 @@ class Scheduler:
             self._server.notifier.run_changed(run_name)
 
     def _end(self, flight: _InFlight, error: wire.ErrorInfo) -> None:
+        # A worker that failed to start may have printed its environment's values in its message.
+        error = redact_error(error, self._server.secret_values(flight.run_name, flight.action_name, flight.attempt))
         ended = attempt_repo.end_attempt(
             self._server.engine, flight.run_name, flight.action_name, flight.attempt, None, error
         )

@@ -36,6 +36,8 @@ class ServerSettings:
     """At most this many warm zygotes: the least recently used idle ones are stopped beyond it."""
     max_images: int = 32
     """At most this many built image environments: the least recently used unused ones are removed."""
+    auth: bool = False
+    """Whether every request needs an API key (see :mod:`flyte.server.auth.guard`)."""
     executor: str = "process"
     """Where attempts run: ``process`` (this machine), ``ray`` (a Ray cluster of this machine, started
     with the server) or ``ray://HOST:PORT`` (a running Ray cluster, joined through its client port)."""

@@ -115,7 +115,21 @@ def test_gen_docs_json_to_a_file() -> None:
     by_path = {c["path"]: c for c in body["commands"]}
     io_options = {n for p in by_path["flyte get io"]["params"] for n in p["names"]}
     assert {"-i", "--inputs-only", "-o", "--outputs-only"} <= io_options
-    assert by_path["flyte get"]["subcommands"] == ["action", "config", "io", "logs", "run", "runs", "secret"]
+    subcommands = [
+        "action",
+        "api-key",
+        "config",
+        "io",
+        "logs",
+        "project",
+        "report",
+        "run",
+        "runs",
+        "secret",
+        "task",
+        "trigger",
+    ]
+    assert by_path["flyte get"]["subcommands"] == subcommands
     bad = flyte("gen", "docs", "--type", "html")
     assert bad.exit_code == 2 and bad.stderr.count("\n") == 1
 

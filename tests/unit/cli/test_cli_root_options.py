@@ -92,10 +92,10 @@ def test_endpoint_option_overrides_the_configuration(monkeypatch: pytest.MonkeyP
 
 def test_insecure_picks_the_scheme_of_a_bare_endpoint() -> None:
     secure = yaml.safe_load(_ok("--endpoint", "host.test:81", "get", "config").stdout)
-    assert secure["admin"] == {"endpoint": "https://host.test:81", "insecure": False}
+    assert secure["admin"] == {"endpoint": "https://host.test:81", "insecure": False, "api_key": None}
     out = _ok("--endpoint", "dns:///host.test:81", "--insecure", "get", "config").stdout
     assert "# overridden by options: --endpoint, --insecure" in out
-    assert yaml.safe_load(out)["admin"] == {"endpoint": "http://host.test:81", "insecure": True}
+    assert yaml.safe_load(out)["admin"] == {"endpoint": "http://host.test:81", "insecure": True, "api_key": None}
     assert endpoint_url("https://x.test", insecure=True) == "https://x.test"
 
 

@@ -10,6 +10,7 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from flyte._condition import _Condition
     from flyte._context import ActionContext
     from flyte._task import AsyncFunctionTaskTemplate
 
@@ -36,4 +37,12 @@ class Controller(Protocol):
         kwargs: dict[str, Any],
     ) -> Any:
         """A child call made from a sync task's thread; blocks until the child ends."""
+        ...
+
+    def register_condition(self, condition: _Condition[Any], parent: ActionContext) -> Coroutine[Any, Any, None]:
+        """Creates a condition of ``parent`` (see :mod:`flyte._condition`), naming its action."""
+        ...
+
+    def wait_for_condition(self, condition: _Condition[Any], parent: ActionContext) -> Coroutine[Any, Any, Any]:
+        """The condition's value once it is given; raises ``ConditionTimedoutError`` at its timeout."""
         ...

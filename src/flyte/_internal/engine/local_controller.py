@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
 from flyte._context import ActionContext, current_action
-from flyte._internal.engine import env_overlay
+from flyte._internal.engine import env_overlay, local_conditions
 from flyte._internal.engine.run_state import RunState
 from flyte._internal.model.errors import error_record, to_flyte_error
 from flyte._internal.model.naming import action_name
@@ -356,6 +356,8 @@ class LocalController:
 
     submit = staticmethod(submit)
     call_from_thread = staticmethod(call_from_thread)
+    register_condition = staticmethod(local_conditions.register)
+    wait_for_condition = staticmethod(local_conditions.wait)
 
 
 LOCAL = LocalController()

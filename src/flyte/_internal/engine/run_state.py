@@ -26,6 +26,8 @@ class RunOptions:
     max_action_concurrency: int | None = None
     interactive_mode: bool = False
     version: str | None = None
+    signals: Mapping[str, str] = field(default_factory=dict)
+    """Values of conditions by name, given up front (``--signal NAME=VALUE``)."""
 
 
 @dataclass

@@ -18,7 +18,7 @@ from flyte.server.repo import attempts as attempt_repo
 from flyte.server.repo import logs as log_repo
 from flyte.server.repo import runs as run_repo
 from flyte.server.secrets.injection import remove_attempt_secrets
-from flyte.server.secrets.redact import redact_lines
+from flyte.server.secrets.redact import redact_error, redact_lines, redact_text
 
 router = APIRouter(
     prefix=f"{wire.API_PREFIX}/attempts/{{run}}/{{action}}/{{attempt}}",
@@ -50,7 +50,10 @@ def heartbeat(request: Request, run: str, action: str, attempt: AttemptNumber, b
     outcome = attempt_repo.heartbeat(server.engine, run, action, attempt, body.waiting)
     if outcome == "over":
         raise HTTPException(status.HTTP_409_CONFLICT, f"Attempt {attempt} of '{action}' is over")
-    if outcome == "changed" and body.waiting:
+    if outcome == "started":
+        # Watchers of the run (long polls, the UI) see RUNNING at once.
+        server.notifier.run_changed(run)
+    if outcome != "same" and body.waiting:
         # A worker that only waits on children gives its slot back: dispatch now, not next tick.
         server.notifier.wake_scheduler()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -68,9 +71,10 @@ def append_logs(request: Request, run: str, action: str, attempt: AttemptNumber,
 
 @router.post("/report", status_code=status.HTTP_204_NO_CONTENT, responses=errors(413))
 def save_report(request: Request, run: str, action: str, attempt: AttemptNumber, body: wire.ReportUpdate) -> Response:
-    """Stores the latest HTML of the task's report."""
+    """Stores the latest HTML of the task's report, with the values of its secrets masked."""
     server = server_of(request)
-    attempt_repo.save_report(server.engine, run, action, body.html)
+    html = redact_text(body.html, server.secret_values(run, action, attempt))
+    attempt_repo.save_report(server.engine, run, action, html)
     server.notifier.run_changed(run)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -93,7 +97,10 @@ def complete(request: Request, run: str, action: str, attempt: AttemptNumber, bo
         run_row = run_repo.get_run(server.engine, run)
         if row is not None and run_row is not None:
             outputs = stored_payload(outputs, run_row.raw_data_path, row.task_name, "outputs")
-    ended = attempt_repo.end_attempt(server.engine, run, action, attempt, outputs, body.error, body.report)
+    secrets = server.secret_values(run, action, attempt)
+    error = redact_error(body.error, secrets) if body.error is not None else None
+    report = redact_text(body.report, secrets) if body.report is not None else None
+    ended = attempt_repo.end_attempt(server.engine, run, action, attempt, outputs, error, report)
     if ended is None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"Attempt {attempt} of '{action}' is over")
     remove_attempt_secrets(server.settings.server_home, run, action, attempt)

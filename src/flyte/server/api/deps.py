@@ -32,9 +32,11 @@ _MEANINGS = {
 }
 
 
-def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The ``responses`` of a route that may answer with these error codes (for OpenAPI)."""
-    return {code: {"model": ErrorDetail, "description": _MEANINGS[code]} for code in codes}
+def errors(*codes: int, meanings: dict[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """The ``responses`` of a route that may answer with these error codes (for OpenAPI);
+    ``meanings`` says more precisely what some codes mean for that route."""
+    described = {**_MEANINGS, **(meanings or {})}
+    return {code: {"model": ErrorDetail, "description": described[code]} for code in codes}
 
 
 def server_of(request: Request) -> ServerState:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from starlette.concurrency import run_in_threadpool
@@ -11,12 +11,14 @@ from starlette.concurrency import run_in_threadpool
 from flyte._internal import wire
 from flyte._internal.model.naming import new_run_name
 from flyte.server.api.deps import check_code_source, errors, fits_column, server_of
+from flyte.server.auth.caller import caller_of, require_may_write
 from flyte.server.db.schema import actions
 from flyte.server.payloads import stored_payload
 from flyte.server.repo import aborts as abort_repo
 from flyte.server.repo import actions as action_repo
 from flyte.server.repo import bundles as bundle_repo
 from flyte.server.repo import logs as log_repo
+from flyte.server.repo import projects as project_repo
 from flyte.server.repo import runs as run_repo
 
 router = APIRouter(prefix=wire.API_PREFIX, tags=["runs"])
@@ -34,6 +36,7 @@ def _run_or_404(request: Request, name: str) -> wire.RunInfo:
 def create_run(request: Request, body: wire.CreateRunRequest) -> wire.RunInfo:
     """Creates a run and queues its root action."""
     fits_column(("body", "cache_key"), body.cache_key, actions.c.cache_key)
+    require_may_write(request, body.project)
     server = server_of(request)
     if body.bundle is not None and bundle_repo.bundle_uri(server.engine, body.bundle) is None:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"Unknown code bundle '{body.bundle}': upload it first")
@@ -47,6 +50,7 @@ def create_run(request: Request, body: wire.CreateRunRequest) -> wire.RunInfo:
         )
     except run_repo.RunExistsError:
         raise HTTPException(status.HTTP_409_CONFLICT, f"A run named '{body.name}' exists already") from None
+    project_repo.ensure_project(server.engine, body.project)
     server.notifier.wake_scheduler()
     return run_repo.run_info(row, server.settings.endpoint)
 
@@ -56,13 +60,30 @@ def list_runs(
     request: Request,
     project: Annotated[str | None, Query(pattern=wire.NAME_PATTERN)] = None,
     domain: Annotated[str | None, Query(pattern=wire.NAME_PATTERN)] = None,
-    phase: wire.Phase | None = None,
+    phase: Annotated[list[wire.Phase] | None, Query(description="Any of these phases (repeatable)")] = None,
     task: Annotated[str | None, Query(max_length=512, pattern=wire.TEXT_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    created_after: Annotated[float | None, Query(ge=0, le=wire.MAX_TIMESTAMP)] = None,
+    created_before: Annotated[float | None, Query(ge=0, le=wire.MAX_TIMESTAMP)] = None,
+    sort_by: wire.RunSortKey = "created_at",
+    order: Literal["asc", "desc"] = "desc",
 ) -> list[wire.RunInfo]:
-    """Runs matching the filters, newest first."""
+    """Runs matching the filters, newest first (of the caller's key's project only, if scoped)."""
+    caller = caller_of(request)
+    if not caller.can_see(project):
+        return []
+    project = project or caller.project
     server = server_of(request)
-    rows = run_repo.list_runs(server.engine, project, domain, phase, task, limit)
+    rows = run_repo.list_runs(
+        server.engine,
+        project,
+        domain,
+        phase,
+        task,
+        limit,
+        created=(created_after, created_before),
+        sort=(sort_by, order),
+    )
     return [run_repo.run_info(row, server.settings.endpoint) for row in rows]
 
 

@@ -11,8 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from flyte._internal import wire
 from flyte.server.db.schema import actions, cache, transitions
+from flyte.server.repo.rerun import recovered_outputs
 
 ACTIVE_PHASES = ("INITIALIZING", "RUNNING")
+_WITH_OUTPUTS = ("SUCCEEDED", "RECOVERED")
 
 
 def new_action_row(
@@ -85,7 +87,7 @@ def error_of(row: Row[Any]) -> wire.ErrorInfo | None:
 
 def action_state(row: Any) -> wire.ActionState:
     """The wire state of an ``actions`` row (outputs only once it has succeeded)."""
-    outputs = bytes(row.outputs) if row.outputs is not None and row.phase == "SUCCEEDED" else None
+    outputs = bytes(row.outputs) if row.outputs is not None and row.phase in _WITH_OUTPUTS else None
     return wire.ActionState(name=row.name, phase=row.phase, outputs=outputs, error=error_of(row))
 
 
@@ -150,6 +152,8 @@ def create_actions(
                 outputs=item.outputs,
                 error=item.error,
             )
+            if hit is None and (recovered := recovered_outputs(conn, options, item)) is not None:
+                values.update(phase="RECOVERED", outputs=recovered, started_at=now, ended_at=now)
             try:
                 with conn.begin_nested():
                     conn.execute(actions.insert().values(values))
@@ -164,7 +168,7 @@ def create_actions(
                 states[item.name] = action_state(row)
                 continue
             error = wire.ErrorInfo.model_validate_json(values["error"]) if values["error"] else None
-            outputs = values["outputs"] if values["phase"] == "SUCCEEDED" else None
+            outputs = values["outputs"] if values["phase"] in _WITH_OUTPUTS else None
             states[item.name] = wire.ActionState(name=item.name, phase=values["phase"], outputs=outputs, error=error)
     return [states[item.name] for item in items]
 

@@ -204,11 +204,12 @@ def set_waiting_reason(engine: Engine, run_name: str, name: str, reason: str) ->
 
 def heartbeat(
     engine: Engine, run_name: str, name: str, attempt: int, waiting: bool
-) -> Literal["over", "same", "changed"]:
+) -> Literal["over", "same", "changed", "started"]:
     """Records that the attempt's worker is alive and whether it only waits on children.
 
-    Returns ``"over"`` when that attempt is over, ``"changed"`` when the worker started or
-    stopped waiting (a slot was freed or taken), ``"same"`` otherwise.
+    Returns ``"over"`` when that attempt is over, ``"started"`` on its first heartbeat (the
+    action went from INITIALIZING to RUNNING), ``"changed"`` when the worker started or stopped
+    waiting (a slot was freed or taken), ``"same"`` otherwise.
     """
     now = time.time()
     with engine.begin() as conn:
@@ -233,6 +234,7 @@ def heartbeat(
                 )
                 .values(phase="RUNNING")
             )
+            return "started"
     return "changed" if bool(row.waiting) != waiting else "same"
 
 

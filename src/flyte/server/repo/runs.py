@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, Row, select
@@ -13,6 +14,7 @@ from flyte._internal import wire
 from flyte._internal.model.naming import ROOT_ACTION, new_run_name
 from flyte.server.db.schema import actions, runs, transitions
 from flyte.server.repo.actions import cached_outputs, new_action_row
+from flyte.server.repo.rerun import rerun_origin
 
 
 class RunExistsError(Exception):
@@ -33,6 +35,7 @@ def run_info(row: Row[Any], endpoint: str = "") -> wire.RunInfo:
         ended_at=row.ended_at,
         error=error,
         url=f"{endpoint}/runs/{row.name}" if endpoint else "",
+        **rerun_origin(json.loads(row.options)),
     )
 
 
@@ -41,8 +44,13 @@ def raw_data_path(store_prefix: str, run_name: str) -> str:
     return f"{store_prefix.rstrip('/')}/runs/{run_name}"
 
 
-def create_run(engine: Engine, request: wire.CreateRunRequest, store_prefix: str) -> Row[Any]:
-    """Creates the run and its root action (QUEUED, or SUCCEEDED at once on a cache hit)."""
+def create_run(
+    engine: Engine, request: wire.CreateRunRequest, store_prefix: str, origin: dict[str, Any] | None = None
+) -> Row[Any]:
+    """Creates the run and its root action (QUEUED, or SUCCEEDED at once on a cache hit).
+
+    ``origin`` (a rerun's source, see :mod:`flyte.server.repo.rerun`) is kept with the options.
+    """
     name = request.name or new_run_name()
     now = time.time()
     options = {
@@ -52,6 +60,7 @@ def create_run(engine: Engine, request: wire.CreateRunRequest, store_prefix: str
         "max_action_concurrency": request.max_action_concurrency,
         "custom_context": request.custom_context,
         "images": {name: spec.model_dump(mode="json") for name, spec in request.images.items()},
+        **(origin or {}),
     }
     cache_key = None if request.disable_run_cache else request.cache_key
     hit: bytes | None = None
@@ -111,18 +120,26 @@ def list_runs(
     engine: Engine,
     project: str | None = None,
     domain: str | None = None,
-    phase: str | None = None,
+    phase: str | Sequence[str] | None = None,
     task: str | None = None,
     limit: int = 50,
+    created: tuple[float | None, float | None] = (None, None),
+    sort: tuple[str, str] = ("created_at", "desc"),
 ) -> list[Row[Any]]:
-    """Runs matching every given filter, newest first."""
-    query = select(runs).order_by(runs.c.created_at.desc()).limit(limit)
+    """Runs matching every given filter (any of several phases; created at or after
+    ``created[0]`` and before ``created[1]``), newest first unless ``sort`` says otherwise."""
+    column = runs.c[sort[0]]
+    query = select(runs).order_by(column.asc() if sort[1] == "asc" else column.desc(), runs.c.name).limit(limit)
+    if created[0] is not None:
+        query = query.where(runs.c.created_at >= created[0])
+    if created[1] is not None:
+        query = query.where(runs.c.created_at < created[1])
     if project:
         query = query.where(runs.c.project == project)
     if domain:
         query = query.where(runs.c.domain == domain)
     if phase:
-        query = query.where(runs.c.phase == phase)
+        query = query.where(runs.c.phase.in_([phase] if isinstance(phase, str) else list(phase)))
     if task:
         query = query.where(runs.c.task_name.contains(task))
     with engine.connect() as conn:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from flyte._internal import wire
 
-__all__ = ["MASK", "redact_lines", "redact_text"]
+__all__ = ["MASK", "redact_error", "redact_lines", "redact_text"]
 
 MASK = "***"
 """What a secret's value is replaced with."""
@@ -50,3 +50,14 @@ def redact_lines(lines: list[wire.LogLine], values: Iterable[str]) -> list[wire.
                 text = text.replace(value, MASK)
         result.append(line if text == line.text else line.model_copy(update={"text": text}))
     return result
+
+
+def redact_error(error: wire.ErrorInfo, values: Iterable[str]) -> wire.ErrorInfo:
+    """The error with secret values masked in its message and traceback (a task that raises
+    with a secret in its message must not put the value in the database)."""
+    values = list(values)
+    message = redact_text(error.message, values)
+    traceback = redact_text(error.traceback, values)
+    if message == error.message and traceback == error.traceback:
+        return error
+    return error.model_copy(update={"message": message, "traceback": traceback})

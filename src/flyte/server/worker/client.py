@@ -145,6 +145,16 @@ class WorkerClient:
         response = await self._send_async("POST", path, wire.WaitRequest(names=names, timeout=timeout))
         return [wire.ActionState.model_validate(item) for item in response.json()]
 
+    def create_condition(self, condition: wire.CreateCondition) -> wire.ConditionInfo:
+        """Creates a condition of this attempt's action (idempotently) and returns it."""
+        path = f"{wire.API_PREFIX}/runs/{self.run_name}/conditions"
+        return wire.ConditionInfo.model_validate_json(self._send("POST", path, condition).content)
+
+    def wait_condition(self, action_name: str, timeout: float) -> wire.ConditionInfo:
+        """The condition once it has ended, or as it is after ``timeout`` seconds (a long poll)."""
+        path = f"{wire.API_PREFIX}/runs/{self.run_name}/conditions/{action_name}/wait?timeout={timeout:.3f}"
+        return wire.ConditionInfo.model_validate_json(self._send("GET", path).content)
+
     async def aclose(self) -> None:
         """Closes the async connections."""
         if self._async is not None:

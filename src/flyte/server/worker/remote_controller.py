@@ -21,9 +21,11 @@ from flyte._internal.engine.local_controller import prepare
 from flyte._internal.model.errors import error_from_record
 from flyte._internal.model.offload import from_stored
 from flyte._internal.remote_run import task_spec
+from flyte.server.worker import remote_conditions
 from flyte.server.worker.client import WorkerClient
 
 if TYPE_CHECKING:
+    from flyte._condition import _Condition
     from flyte._task import AsyncFunctionTaskTemplate
 
 _BATCH_WINDOW_S = 0.002
@@ -81,7 +83,8 @@ class RemoteController:
                 state = await self._wait(call.name)
         finally:
             self._count_pending(-1)
-        if state.phase == "SUCCEEDED":
+        if state.phase in ("SUCCEEDED", "RECOVERED"):
+            # RECOVERED: a rerun reused the outputs the same call produced in the run it re-runs.
             assert state.outputs is not None
             return task.interface.decode_output(from_stored(state.outputs))
         error = state.error or wire.ErrorInfo(code="UnknownError", message=f"Child ended {state.phase}")
@@ -158,6 +161,18 @@ class RemoteController:
                 waiter = self._waiting.pop(state.name, None)
                 if waiter is not None and not waiter.done():
                     waiter.set_result(state)
+
+    async def register_condition(self, condition: _Condition[Any], parent: ActionContext) -> None:
+        """Creates the condition on the server, a PAUSED child of ``parent`` (see :mod:`flyte._condition`)."""
+        await remote_conditions.register(self._client, condition, parent)
+
+    async def wait_for_condition(self, condition: _Condition[Any], parent: ActionContext) -> Any:
+        """Waits for the condition's value; meanwhile the parent holds no slot, as when it awaits children."""
+        self._count_pending(+1)
+        try:
+            return await remote_conditions.wait(self._client, condition)
+        finally:
+            self._count_pending(-1)
 
     async def aclose(self) -> None:
         """Stops background requests."""

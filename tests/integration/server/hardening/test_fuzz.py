@@ -91,6 +91,9 @@ LONG_POLLS: dict[tuple[str, str], tuple[str, str, float]] = {
     ("GET", "/api/v1/runs/{run}/wait"): ("query", "timeout", wire.MAX_WAIT_S),
     ("GET", "/api/v1/runs/{run}/actions/{action}/logs"): ("query", "wait", 60.0),
     ("POST", "/api/v1/runs/{run}/actions/wait"): ("body", "timeout", wire.MAX_WAIT_S),
+    ("GET", "/api/v1/runs/{run}/changes"): ("query", "timeout", wire.MAX_WAIT_S),
+    ("GET", "/api/v1/runs/{run}/actions/{action}/changes"): ("query", "timeout", wire.MAX_WAIT_S),
+    ("GET", "/api/v1/runs/{run}/conditions/{name}/wait"): ("query", "timeout", wire.MAX_WAIT_S),
 }
 
 # Steps of an image recipe that run commands or reach package indexes: a valid recipe is built

@@ -48,6 +48,14 @@ def local_ray_server(tmp_path: Path) -> Iterator[ServerHandle]:
             handle.stop()
 
 
+def _command_line(process: psutil.Process) -> str:
+    # A short-lived helper process may end between the listing and this read.
+    try:
+        return " ".join(process.cmdline())
+    except psutil.NoSuchProcess:
+        return ""
+
+
 def test_the_server_starts_and_stops_its_own_ray_cluster(local_ray_server: ServerHandle, tmp_path: Path) -> None:
     code = tmp_path / "code"
     code.mkdir()
@@ -58,7 +66,7 @@ def test_the_server_starts_and_stops_its_own_ray_cluster(local_ray_server: Serve
     assert len({node for _, node in results}) == 1 and results[0][1]  # one node: this machine
     assert local_ray_server.process is not None
     server = psutil.Process(local_ray_server.process.pid)
-    ray_processes = [p for p in server.children(recursive=True) if "raylet" in " ".join(p.cmdline())]
+    ray_processes = [p for p in server.children(recursive=True) if "raylet" in _command_line(p)]
     assert ray_processes, "the Ray cluster runs under the server"
     local_ray_server.stop()
     _, alive = psutil.wait_procs(ray_processes, timeout=30)

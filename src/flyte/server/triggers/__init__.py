@@ -1,0 +1,1 @@
+"""The server's trigger clock: runs deployed tasks on their triggers' schedules."""
