@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from flyte.cli._run_scope import run_in_scope
 from flyte.cli.main import current_config
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ def abort() -> None:
 @abort.command("run", short_help="Abort a run: every action still going stops.")
 @click.argument("name")
 @_reason
+@run_in_scope("name")
 def abort_run(name: str, reason: str) -> None:
     """Abort the run NAME: the workers of its running actions are killed, queued actions never
     start, and they all end ABORTED with REASON recorded."""
@@ -77,6 +79,7 @@ def abort_run(name: str, reason: str) -> None:
 @click.argument("run")
 @click.argument("action")
 @_reason
+@run_in_scope("run")
 def abort_action(run: str, action: str, reason: str) -> None:
     """Abort the action ACTION of run RUN and every action below it; the parent awaiting it gets
     ActionAbortedError and goes on (aborting the root action aborts the run)."""

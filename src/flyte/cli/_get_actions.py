@@ -12,6 +12,7 @@ import click
 
 from flyte.cli._get_runs import PHASE_CHOICE, run_source
 from flyte.cli._output import chosen_format, output_format_option, render
+from flyte.cli._run_scope import run_in_scope
 from flyte.cli._show import action_tree, duration, error_line, table, timestamp
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ __all__ = ["get_action"]
 @click.argument("action", required=False)
 @click.option("--in-phase", "phase", type=PHASE_CHOICE, help="List only the actions in this phase.")
 @output_format_option
+@run_in_scope("run")
 def get_action(run: str, action: str | None, phase: str | None, output_format: str | None) -> None:
     """Without ACTION, list the actions of RUN (as a tree, or a flat table with --in-phase);
     with ACTION, show that action: its task, phase, attempts, cache status, times and error.

@@ -17,6 +17,7 @@ import click
 from flyte._internal.model.naming import ROOT_ACTION
 from flyte.cli._get_runs import run_source
 from flyte.cli._output import chosen_format, output_format_option, render
+from flyte.cli._run_scope import run_in_scope
 from flyte.cli._show import error_line, jsonable, readable, timestamp
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ __all__ = ["get_io", "get_logs"]
 @click.option("-i", "--inputs-only", is_flag=True, help="Show only the inputs.")
 @click.option("-o", "--outputs-only", is_flag=True, help="Show only the outputs (or the error).")
 @output_format_option
+@run_in_scope("run")
 def get_io(run: str, action: str, inputs_only: bool, outputs_only: bool, output_format: str | None) -> None:
     """Show the inputs and outputs of ACTION (the root action, a0, by default) of RUN.
 
@@ -103,6 +105,7 @@ def _printer(output_format: str, show_ts: bool) -> Callable[[wire.StoredLogLine]
     "-a", "--attempt", type=click.IntRange(min=1), help="Only lines of this attempt (1 is the first); default: all."
 )
 @output_format_option
+@run_in_scope("run")
 def get_logs(
     run: str,
     action: str,

@@ -8,6 +8,7 @@ import click
 
 from flyte._internal.model.naming import ROOT_ACTION
 from flyte.cli._get_runs import run_source
+from flyte.cli._run_scope import run_in_scope
 
 __all__ = ["get_report"]
 
@@ -21,6 +22,7 @@ __all__ = ["get_report"]
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write the report to this file (default: print it).",
 )
+@run_in_scope("run")
 def get_report(run: str, action: str, output: Path | None) -> None:
     """Write the latest HTML report of ACTION (the root action, a0, by default) of RUN.
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from flyte.cli._run_scope import run_in_scope
 from flyte.cli.main import current_config, current_state
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ LOCAL_RUNS = (
     help="Accepted for compatibility: the server never needs RUN_NAME's outputs to start a rerun.",
 )
 @click.option("--follow", "-f", is_flag=True, help="Stream the new run's logs until it ends, then print its outputs.")
+@run_in_scope("run_name")
 def rerun(
     run_name: str,
     name: str | None,

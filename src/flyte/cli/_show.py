@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 import json
 import pprint
-import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from flyte._internal.timefmt import duration, timestamp
 
 if TYPE_CHECKING:
     from flyte._internal import wire
@@ -44,25 +45,6 @@ _PHASE_ORDER = [
     "TIMED_OUT",
     "ABORTED",
 ]
-
-
-def timestamp(ts: float | None) -> str:
-    """A time as local ``YYYY-MM-DD HH:MM:SS``; ``-`` when unknown."""
-    return "-" if ts is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts))
-
-
-def duration(start: float | None, end: float | None, now: float | None = None) -> str:
-    """``1.2s``, ``3m04s`` or ``1h02m`` from ``start`` to ``end`` (or now, while it lasts)."""
-    if start is None:
-        return "-"
-    seconds = max(0.0, (end if end is not None else (now or time.time())) - start)
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from flyte.cli._run_scope import run_in_scope
 from flyte.cli.main import current_config
 
 __all__ = ["signal"]
@@ -46,6 +47,7 @@ def signal() -> None:
 @click.argument("run_name")
 @click.argument("action_name")
 @click.argument("value", required=False)
+@run_in_scope("run_name")
 def condition(run_name: str, action_name: str, value: str | None) -> None:
     """Give the paused condition ACTION_NAME of RUN_NAME its VALUE (asked for when left out)."""
     from flyte._condition import coerce_value

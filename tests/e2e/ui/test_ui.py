@@ -8,9 +8,8 @@ of the workflows: nothing of theirs may run in the UI's origin (a dialog fails t
 
 from __future__ import annotations
 
+import os
 import shutil
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import httpx
 import pytest
 
 import flyte
+from tests.e2e.ui._support import no_dialogs, until
 from tests.fixtures.server import ServerHandle
 from tests.integration.server._support import connect, flyte_cli, load_workflow
 
@@ -88,30 +88,12 @@ async def sleeper() -> int:
 """
 
 
-def _until(what: str, check: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"gave up waiting: {what}"
-        time.sleep(0.05)
-
-
-def _no_dialogs(page: Any) -> list[str]:
-    seen: list[str] = []
-
-    def refuse(dialog: Any) -> None:
-        seen.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", refuse)
-    return seen
-
-
 def test_runs_list_shows_runs_and_filters(flyte_server: ServerHandle, page: Any, artifacts: Path) -> None:
     connect(flyte_server)
     wf = load_workflow(WORKFLOW)
     done = flyte.run(wf.leaf, 3)
     assert done.outputs()[0] == 6
-    dialogs = _no_dialogs(page)
+    dialogs = no_dialogs(page)
     page.goto(flyte_server.endpoint + "/")
     expect(page.get_by_role("link", name=done.name)).to_be_visible()
     expect(page.locator("table.runs")).to_contain_text("ui_e2e.leaf")
@@ -140,7 +122,7 @@ def test_follow_a_run_live(flyte_server: ServerHandle, page: Any, artifacts: Pat
     gate = str(tmp_path / "gate")
     run = flyte.run(wf.main, gate, HOSTILE)
     assert run.url.endswith(f"/runs/{run.name}")
-    dialogs = _no_dialogs(page)
+    dialogs = no_dialogs(page)
     page.goto(run.url)
     expect(page.locator("#run-phase")).to_have_text("running")
     logs = page.locator("#log-lines")
@@ -151,8 +133,18 @@ def test_follow_a_run_live(flyte_server: ServerHandle, page: Any, artifacts: Pat
     group = page.locator("details.group").first
     expect(group.locator("summary")).to_contain_text("fan " + HOSTILE)
     expect(group).to_contain_text("60 actions")  # collapsed fan-out with counts
-    group.get_by_role("link", name="Show").click()
-    expect(group.locator("a.node")).to_have_count(60)
+
+    def expanded() -> bool:
+        if group.locator("a.node").count() == 60:
+            return True
+        # A live update can replace the link under a click: click the fresh one.
+        show = group.get_by_role("link", name="Show")
+        if show.count():
+            show.first.click()
+            page.wait_for_load_state()
+        return False
+
+    until("the fan-out expanded to its 60 actions", expanded)
     # Follow the report while it is flushed.
     reporter = page.locator("a.node", has_text="ui_e2e.reporter")
     expect(reporter).to_be_visible()
@@ -172,9 +164,9 @@ def test_follow_a_run_live(flyte_server: ServerHandle, page: Any, artifacts: Pat
     assert page.locator("[data-zoom]").evaluate("e => e.getBoundingClientRect().width") > 1500
     page.emulate_media(color_scheme="dark")
     page.screenshot(path=str(artifacts / "run-dark.png"), full_page=False)
-    docs = Path(__file__).parents[3] / "docs"
-    if docs.is_dir():
-        shutil.copy(artifacts / "run.png", docs / "ui-run.png")
+    if os.environ.get("UPDATE_DOCS_SCREENSHOT"):
+        # The README's screenshot, refreshed on request only: tests leave tracked files alone.
+        shutil.copy(artifacts / "run.png", Path(__file__).parents[3] / "docs" / "ui-run.png")
     assert page.title() != "owned"
     assert dialogs == []
     listed = httpx.get(f"{flyte_server.endpoint}/api/v1/runs/{run.name}/actions").json()
@@ -193,7 +185,7 @@ def test_failed_attempt_shows_its_traceback(
     marker = str(tmp_path / "marker")
     run = flyte.run(wf.flaky, marker)
     assert run.outputs()[0] == 7
-    dialogs = _no_dialogs(page)
+    dialogs = no_dialogs(page)
     page.goto(f"{flyte_server.endpoint}/runs/{run.name}")
     attempts = page.locator("table.attempts tbody tr")
     expect(attempts).to_have_count(2)
@@ -285,7 +277,7 @@ def test_local_run_through_start_ui(page: Any, artifacts: Path, tmp_path: Path) 
             except httpx.HTTPError:
                 return False
 
-        _until("the local UI answers", answers)
+        until("the local UI answers", answers)
         wf = load_workflow(LOCAL_WORKFLOW)
         run = flyte.with_runcontext(mode="local").run(wf.main, 1)
         assert run.outputs()[0] == 2

@@ -12,6 +12,8 @@ import secrets
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -20,6 +22,15 @@ from flyte._internal.module_loader import load_file
 from tests.fixtures.server import ServerHandle
 
 FLYTE = Path(sys.executable).parent / "flyte"
+DEADLINE_S = 60.0
+
+
+def wait_until(what: str, check: Callable[[], bool], timeout: float = DEADLINE_S) -> None:
+    """Polls ``check`` until it holds; fails the test, naming ``what``, after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"gave up waiting: {what}"
+        time.sleep(0.1)
 
 
 def load_workflow(source: str, folder: Path | None = None) -> ModuleType:

@@ -12,14 +12,22 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import flyte
 import flyte.remote
 from tests.fixtures.server import ServerHandle
-from tests.integration.server._support import FLYTE, cli_env, connect, flyte_cli, load_workflow, process_alive
+from tests.integration.server._support import (
+    DEADLINE_S,
+    FLYTE,
+    cli_env,
+    connect,
+    flyte_cli,
+    load_workflow,
+    process_alive,
+    wait_until,
+)
 
 WORKFLOW = """
 import asyncio
@@ -65,15 +73,6 @@ async def catcher(pid_file: str) -> str:
         return f"caught {e.code}: {e.message}"
 """
 
-DEADLINE_S = 60.0
-
-
-def _until(what: str, check: Callable[[], bool], timeout: float = DEADLINE_S) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"gave up waiting: {what}"
-        time.sleep(0.1)
-
 
 def _start(server: ServerHandle, task_name: str, pid_file: Path) -> tuple[flyte.remote.Run, ModuleType, int]:
     """Starts ``task_name`` of the workflow; returns its run once the sleeper runs, the module,
@@ -85,7 +84,7 @@ def _start(server: ServerHandle, task_name: str, pid_file: Path) -> tuple[flyte.
     def sleeping() -> bool:
         return pid_file.exists() and pid_file.read_text() != "" and _sleeper(run).phase == "RUNNING"
 
-    _until("the sleeper runs", sleeping)
+    wait_until("the sleeper runs", sleeping)
     return run, wf, int(pid_file.read_text())
 
 
@@ -95,7 +94,7 @@ def _sleeper(run: flyte.remote.Run) -> flyte.remote.Action:
 
 
 def _check_aborted(run: flyte.remote.Run, pid: int, reason: str) -> None:
-    _until("the sleeper's worker is gone", lambda: not process_alive(pid))
+    wait_until("the sleeper's worker is gone", lambda: not process_alive(pid))
     run.wait(timeout=DEADLINE_S)
     assert run.phase == "ABORTED"
     assert run.info.error is not None and run.info.error.message == reason
@@ -152,7 +151,7 @@ def test_a_parent_catches_its_aborted_child(flyte_server: ServerHandle, tmp_path
     done = flyte_cli(flyte_server, "abort", "action", run.name, child.name, "--reason", "enough")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"Action {child.name} of run {run.name} aborted: enough"
-    _until("the sleeper's worker is gone", lambda: not process_alive(pid))
+    wait_until("the sleeper's worker is gone", lambda: not process_alive(pid))
     assert run.outputs()[0] == "caught ActionAbortedError: enough"
     assert run.phase == "SUCCEEDED"
     assert child.sync().phase == "ABORTED"
@@ -163,7 +162,7 @@ def test_remote_action_abort_aio(flyte_server: ServerHandle, tmp_path: Path) -> 
 
     run, _, pid = _start(flyte_server, "catcher", tmp_path / "sleeper.pid")
     asyncio.run(_sleeper(run).abort.aio("async abort"))
-    _until("the sleeper's worker is gone", lambda: not process_alive(pid))
+    wait_until("the sleeper's worker is gone", lambda: not process_alive(pid))
     assert run.outputs()[0] == "caught ActionAbortedError: async abort"
 
 
@@ -179,7 +178,7 @@ def test_ctrl_c_while_following_off_a_terminal_leaves_the_run(flyte_server: Serv
         text=True,
     )
     try:
-        _until("the sleeper runs", lambda: pid_file.exists() and pid_file.read_text() != "")
+        wait_until("the sleeper runs", lambda: pid_file.exists() and pid_file.read_text() != "")
         follow.send_signal(signal.SIGINT)
         out, err = follow.communicate(timeout=DEADLINE_S)
     finally:
@@ -231,7 +230,7 @@ def test_ctrl_c_while_following_on_a_terminal_asks_and_aborts(flyte_server: Serv
     )
     os.close(secondary)
     try:
-        _until("the sleeper runs", lambda: pid_file.exists() and pid_file.read_text() != "")
+        wait_until("the sleeper runs", lambda: pid_file.exists() and pid_file.read_text() != "")
         follow.send_signal(signal.SIGINT)
         _read_until(primary, "Abort run asked on the server? [y/N]")
         os.write(primary, b"y\n")
@@ -244,7 +243,7 @@ def test_ctrl_c_while_following_on_a_terminal_asks_and_aborts(flyte_server: Serv
         os.close(primary)
     assert "Traceback" not in shown
     pid = int(pid_file.read_text())
-    _until("the sleeper's worker is gone", lambda: not process_alive(pid))
+    wait_until("the sleeper's worker is gone", lambda: not process_alive(pid))
     connect(flyte_server)
     run = flyte.remote.Run.get("asked")
     run.wait(timeout=DEADLINE_S)

@@ -8,8 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import flyte
 import flyte.errors
 import flyte.remote
 from tests.fixtures.server import ServerHandle
-from tests.integration.server._support import FLYTE, cli_env, connect, flyte_cli, load_workflow
+from tests.integration.server._support import DEADLINE_S, FLYTE, cli_env, connect, flyte_cli, load_workflow, wait_until
 
 WORKFLOW = """
 import flyte
@@ -62,15 +61,6 @@ async def announced(hook: str) -> str:
     return await condition.wait.aio()
 """
 
-DEADLINE_S = 60.0
-
-
-def _until(what: str, check: Callable[[], bool], timeout: float = DEADLINE_S) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"gave up waiting: {what}"
-        time.sleep(0.1)
-
 
 def _paused(run_name: str, name: str) -> flyte.remote.Condition:
     """The condition once its task has created it and waits for it."""
@@ -81,7 +71,7 @@ def _paused(run_name: str, name: str) -> flyte.remote.Condition:
         found[:] = [condition] if condition is not None else []
         return bool(found)
 
-    _until(f"condition {name} of {run_name} is created", created)
+    wait_until(f"condition {name} of {run_name} is created", created)
     assert found[0].phase == "PAUSED"
     return found[0]
 

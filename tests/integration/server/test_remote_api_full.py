@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypeVar
@@ -19,7 +18,7 @@ import flyte.errors
 import flyte.remote
 from flyte.models import ActionPhase
 from tests.fixtures.server import ServerHandle
-from tests.integration.server._support import connect, flyte_cli, load_workflow
+from tests.integration.server._support import DEADLINE_S, connect, flyte_cli, load_workflow, wait_until
 
 T = TypeVar("T")
 
@@ -93,15 +92,6 @@ async def reporting() -> int:
 async def pickled(marker: str) -> Boom:
     return Boom(marker)
 """
-
-DEADLINE_S = 60.0
-
-
-def _until(what: str, check: Callable[[], bool], timeout: float = DEADLINE_S) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"gave up waiting: {what}"
-        time.sleep(0.1)
 
 
 async def _collect(items: AsyncIterator[T]) -> list[T]:
@@ -262,4 +252,4 @@ def test_pickled_outputs_are_never_unpickled_unless_asked(flyte_server: ServerHa
 
     # Asked for, the value is unpickled: its code runs (which is why it is never the default).
     assert run.outputs(unpickle=True)[0] == "unpickled"
-    _until("the unpickled value's code ran", marker.exists)
+    wait_until("the unpickled value's code ran", marker.exists)

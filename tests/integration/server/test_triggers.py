@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import itertools
 import time
-from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import flyte
 import flyte.errors
 import flyte.remote
 from tests.fixtures.server import ServerHandle
-from tests.integration.server._support import connect, count_rows, flyte_cli, load_workflow
+from tests.integration.server._support import connect, count_rows, flyte_cli, load_workflow, wait_until
 
 WORKFLOW = """
 from datetime import datetime
@@ -77,12 +76,6 @@ def _fired_more_than(trigger: str, count: int) -> bool:
     return len(_runs_of(trigger)) > count
 
 
-def _until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-
-
 def test_fixed_rate_triggers_fire_and_survive_restarts(flyte_server: ServerHandle) -> None:
     module = load_workflow(WORKFLOW)
     connect(flyte_server)
@@ -92,7 +85,7 @@ def test_fixed_rate_triggers_fire_and_survive_restarts(flyte_server: ServerHandl
     assert listed.returncode == 0, listed.stderr
     assert "fast" in listed.stdout and "slow" in listed.stdout and "every 2s" in listed.stdout
 
-    _until(lambda: len(_runs_of("fast")) >= 3 and len(_runs_of("slow")) >= 2, "three fast and two slow runs")
+    wait_until("three fast and two slow runs", lambda: len(_runs_of("fast")) >= 3 and len(_runs_of("slow")) >= 2)
     fast = _runs_of("fast")
     slots = sorted(fast)
     assert all(round(later - earlier, 3) % 2 == 0 for earlier, later in itertools.pairwise(slots))
@@ -107,11 +100,11 @@ def test_fixed_rate_triggers_fire_and_survive_restarts(flyte_server: ServerHandl
         fired_before = len(_runs_of("fast"))
         stop()
         flyte_server.start()
-        _until(functools.partial(_fired_more_than, "fast", fired_before), "a fast run after the restart")
+        wait_until("a fast run after the restart", functools.partial(_fired_more_than, "fast", fired_before))
     # Every claimed slot has its one run, and every run its slot (a slot claimed a moment ago
     # may still be getting its run).
     claimed = _claimed_runs(flyte_server)
-    _until(lambda: claimed <= _trigger_run_names(), "the runs of the claimed slots")
+    wait_until("the runs of the claimed slots", lambda: claimed <= _trigger_run_names())
     assert _trigger_run_names() <= _claimed_runs(flyte_server)
     fast_slots = sorted(_runs_of("fast"))
     gaps = [round(b - a, 3) for a, b in itertools.pairwise(fast_slots)]
@@ -124,14 +117,14 @@ def test_fixed_rate_triggers_fire_and_survive_restarts(flyte_server: ServerHandl
     trigger = flyte.remote.Trigger.get("fast", TASK)
     assert not trigger.is_active
     slow_before = len(_runs_of("slow"))
-    _until(lambda: len(_runs_of("slow")) >= slow_before + 2, "two more slow runs")
+    wait_until("two more slow runs", lambda: len(_runs_of("slow")) >= slow_before + 2)
     # A tick under way at the moment of deactivation may still have fired the slot it held.
     assert all(slot <= deactivated_at for slot in _runs_of("fast")), "a deactivated trigger fired"
 
     on = flyte.remote.Trigger.update("fast", TASK, active=True)
     assert on.is_active
     fast_before = len(_runs_of("fast"))
-    _until(lambda: len(_runs_of("fast")) > fast_before, "a fast run once reactivated")
+    wait_until("a fast run once reactivated", lambda: len(_runs_of("fast")) > fast_before)
 
     deleted = flyte_cli(flyte_server, "delete", "trigger", "slow", TASK)
     assert deleted.returncode == 0, deleted.stderr

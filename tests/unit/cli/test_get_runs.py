@@ -164,3 +164,14 @@ def test_unknown_runs_and_actions_are_one_line_errors(runs: dict[str, str]) -> N
 def test_no_database_yet() -> None:
     assert _ok("runs") == "No runs.\n"
     assert _error("run", "r1").startswith("Error: no run named 'r1'")
+
+
+def test_project_and_domain_of_a_named_run_are_checked(runs: dict[str, str]) -> None:
+    point = runs["point"]
+    (shown,) = [run for run in json.loads(_ok("runs", "--output-format", "json")) if run["name"] == point]
+    project, domain = shown["project"], shown["domain"]
+    for command in (("io", point), ("action", point), ("io", point, "a0"), ("action", point, "a0")):
+        assert _ok(*command, "-p", project, "-d", domain) == _ok(*command)
+        wrong = _error(*command, "-p", "elsewhere")
+        assert wrong == f"Error: No run named '{point}' in elsewhere (it is in {project}/{domain})"
+    assert _error("io", point, "-d", "production").startswith(f"Error: No run named '{point}' in production")

@@ -88,6 +88,8 @@ def test_the_report_is_served_in_a_sandbox_without_same_origin(client: AppClient
 def test_local_runs_are_read_only(client: AppClient, db: Path) -> None:
     page = client.get("/runs/evil").text
     assert "Abort run" not in page
+    assert "data-rerun" not in page  # an ended run, but no Rerun or Recover here
+    assert "data-signal" not in page
     assert "local runs · read-only" in page
     assert client.post("/api/v1/runs/evil/abort").status_code in (404, 405)
     with sqlite3.connect(db) as conn:

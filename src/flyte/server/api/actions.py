@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from flyte._internal import wire
-from flyte.server.api.deps import check_code_source, errors, fits_column, server_of
+from flyte.server.api.deps import check_code_source, errors, fits_column, server_of, unended_run
 from flyte.server.api.worker_auth import AttemptToken, verify_parent
 from flyte.server.db.schema import actions as action_table
 from flyte.server.payloads import needs_offload, stored_payload
@@ -37,11 +37,7 @@ def create_actions(
         fits_column(("body", "actions", i, "cache_key"), item.cache_key, action_table.c.cache_key)
         fits_column(("body", "actions", i, "group"), item.group, action_table.c.grp)
     server = server_of(request)
-    row = run_repo.get_run(server.engine, run)
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No run named '{run}'")
-    if row.phase in wire.TERMINAL_PHASES:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"Run '{run}' has ended ({row.phase})")
+    row = unended_run(request, run)
     verify_parent(request, run, {item.parent for item in body.actions}, token)
     options = run_repo.run_options(row)
     items = []

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request
 from sqlalchemy import and_, select
 
 from flyte._internal import wire
-from flyte.server.api.deps import errors, server_of
+from flyte.server.api.deps import action_or_404, errors, server_of
 from flyte.server.db.schema import attempts
-from flyte.server.repo import actions as action_repo
 
 router = APIRouter(prefix=wire.API_PREFIX, tags=["actions"])
 
@@ -16,9 +15,8 @@ router = APIRouter(prefix=wire.API_PREFIX, tags=["actions"])
 @router.get("/runs/{run}/actions/{action}/attempts", response_model=list[wire.AttemptInfo], responses=errors(404))
 def list_attempts(request: Request, run: str, action: str) -> list[wire.AttemptInfo]:
     """Every attempt of the action, first to last, with the error of each that failed."""
+    action_or_404(request, run, action)
     engine = server_of(request).engine
-    if action_repo.get_action(engine, run, action) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
     query = (
         select(attempts)
         .where(and_(attempts.c.run_name == run, attempts.c.action_name == action))

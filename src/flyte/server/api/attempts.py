@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 
 from flyte._internal import wire
-from flyte.server.api.deps import errors, server_of
+from flyte.server.api.deps import action_or_404, errors, server_of
 from flyte.server.api.worker_auth import AttemptNumber, verify_attempt
 from flyte.server.payloads import needs_offload, stored_payload
 from flyte.server.repo import actions as action_repo
@@ -32,9 +32,7 @@ router = APIRouter(
 def attempt_spec(request: Request, run: str, action: str, attempt: AttemptNumber) -> wire.AttemptSpec:
     """What the worker of this attempt must run."""
     server = server_of(request)
-    row = action_repo.get_action(server.engine, run, action)
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
+    row = action_or_404(request, run, action)
     if row.attempt != attempt or row.phase not in action_repo.ACTIVE_PHASES:
         raise HTTPException(status.HTTP_409_CONFLICT, f"Attempt {attempt} of '{action}' is not in flight")
     spec = server.attempt_spec(row, attempt, action_repo.recorded_traces(server.engine, run, action))

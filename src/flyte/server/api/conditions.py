@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, s
 from starlette.concurrency import run_in_threadpool
 
 from flyte._internal import wire
-from flyte.server.api.deps import errors, server_of
+from flyte.server.api.deps import errors, server_of, unended_run
 from flyte.server.api.worker_auth import AttemptToken, verify_parent
 from flyte.server.repo import conditions as condition_repo
 from flyte.server.repo import runs as run_repo
@@ -41,11 +41,7 @@ def create_condition(
     """Creates the condition as a PAUSED child of ``body.parent`` (only that action's worker may);
     a condition that exists already is returned as it is."""
     server = server_of(request)
-    row = run_repo.get_run(server.engine, run)
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No run named '{run}'")
-    if row.phase in wire.TERMINAL_PHASES:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"Run '{run}' has ended ({row.phase})")
+    unended_run(request, run)
     verify_parent(request, run, {body.parent}, token)
     try:
         info, created = condition_repo.create_condition(server.engine, run, body)

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
-from fastapi import HTTPException, Request, status
+from fastapi import HTTPException, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
-from sqlalchemy import Column, String
+from sqlalchemy import Column, Row, String
 
 from flyte._internal import wire
+from flyte.server.repo import actions as action_repo
+from flyte.server.repo import runs as run_repo
 
 if TYPE_CHECKING:
     from flyte.server.app import ServerState
     from flyte.server.settings import ServerSettings
+
+
+Scope = Annotated[str, Query(pattern=wire.NAME_PATTERN)]
+"""A project or domain named in a query."""
+
+TextFilter = Annotated[str | None, Query(max_length=256, pattern=wire.TEXT_PATTERN)]
+"""An optional name (of a task, an environment) that a listing is filtered by."""
+
+ListLimit = Annotated[int, Query(ge=1, le=1000)]
+"""How many rows a listing answers at most."""
 
 
 class ErrorDetail(BaseModel):
@@ -42,6 +54,33 @@ def errors(*codes: int, meanings: dict[int, str] | None = None) -> dict[int | st
 def server_of(request: Request) -> ServerState:
     """The state of the server handling ``request``."""
     return cast("ServerState", request.app.state.server)
+
+
+def run_or_404(request: Request, run: str) -> wire.RunInfo:
+    """The run named ``run`` as the wire shows it (404 without one)."""
+    server = server_of(request)
+    row = run_repo.get_run(server.engine, run)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No run named '{run}'")
+    return run_repo.run_info(row, server.settings.endpoint)
+
+
+def action_or_404(request: Request, run: str, action: str) -> Row[Any]:
+    """The ``actions`` row of the run's action ``action`` (404 without one)."""
+    row = action_repo.get_action(server_of(request).engine, run, action)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
+    return row
+
+
+def unended_run(request: Request, run: str) -> Row[Any]:
+    """The ``runs`` row of a run still going (404 without one, 409 once it has ended)."""
+    row = run_repo.get_run(server_of(request).engine, run)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No run named '{run}'")
+    if row.phase in wire.TERMINAL_PHASES:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"Run '{run}' has ended ({row.phase})")
+    return row
 
 
 def fits_column(where: tuple[str | int, ...], value: str | None, column: Column[Any]) -> None:

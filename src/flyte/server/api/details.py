@@ -5,24 +5,15 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from flyte._internal import wire
-from flyte.server.api.deps import errors, server_of
+from flyte.server.api.deps import action_or_404, errors, run_or_404, server_of
 from flyte.server.repo import actions as action_repo
 from flyte.server.repo import history as history_repo
-from flyte.server.repo import runs as run_repo
 
 router = APIRouter(prefix=wire.API_PREFIX, tags=["runs"])
-
-
-def _run_info(request: Request, run: str) -> wire.RunInfo:
-    server = server_of(request)
-    row = run_repo.get_run(server.engine, run)
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No run named '{run}'")
-    return run_repo.run_info(row, server.settings.endpoint)
 
 
 @router.get("/runs/{run}/changes", response_model=wire.RunInfo, responses=errors(404))
@@ -37,7 +28,7 @@ async def run_changes(
     deadline = time.monotonic() + timeout
     while True:
         mark = notifier.mark()
-        info = await run_in_threadpool(_run_info, request, run)
+        info = await run_in_threadpool(run_or_404, request, run)
         remaining = deadline - time.monotonic()
         if info.phase != phase or remaining <= 0:
             return info
@@ -57,9 +48,7 @@ async def action_changes(
     deadline = time.monotonic() + timeout
     while True:
         mark = server.notifier.mark()
-        row = await run_in_threadpool(action_repo.get_action, server.engine, run, action)
-        if row is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
+        row = await run_in_threadpool(action_or_404, request, run, action)
         remaining = deadline - time.monotonic()
         if row.phase != phase or remaining <= 0:
             return action_repo.action_info(row)
@@ -71,7 +60,5 @@ async def action_changes(
 )
 def action_transitions(request: Request, run: str, action: str) -> list[wire.PhaseTransition]:
     """The phases the action went through (with the attempt of each), oldest first."""
-    engine = server_of(request).engine
-    if action_repo.get_action(engine, run, action) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
-    return history_repo.phase_transitions(engine, run, action)
+    action_or_404(request, run, action)
+    return history_repo.phase_transitions(server_of(request).engine, run, action)

@@ -10,7 +10,15 @@ from starlette.concurrency import run_in_threadpool
 
 from flyte._internal import wire
 from flyte._internal.model.naming import new_run_name
-from flyte.server.api.deps import check_code_source, errors, fits_column, server_of
+from flyte.server.api.deps import (
+    ListLimit,
+    action_or_404,
+    check_code_source,
+    errors,
+    fits_column,
+    run_or_404,
+    server_of,
+)
 from flyte.server.auth.caller import caller_of, require_may_write
 from flyte.server.db.schema import actions
 from flyte.server.payloads import stored_payload
@@ -22,14 +30,6 @@ from flyte.server.repo import projects as project_repo
 from flyte.server.repo import runs as run_repo
 
 router = APIRouter(prefix=wire.API_PREFIX, tags=["runs"])
-
-
-def _run_or_404(request: Request, name: str) -> wire.RunInfo:
-    server = server_of(request)
-    row = run_repo.get_run(server.engine, name)
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No run named '{name}'")
-    return run_repo.run_info(row, server.settings.endpoint)
 
 
 @router.post("/runs", status_code=status.HTTP_201_CREATED, response_model=wire.RunInfo, responses=errors(400, 409, 413))
@@ -62,7 +62,7 @@ def list_runs(
     domain: Annotated[str | None, Query(pattern=wire.NAME_PATTERN)] = None,
     phase: Annotated[list[wire.Phase] | None, Query(description="Any of these phases (repeatable)")] = None,
     task: Annotated[str | None, Query(max_length=512, pattern=wire.TEXT_PATTERN)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    limit: ListLimit = 50,
     created_after: Annotated[float | None, Query(ge=0, le=wire.MAX_TIMESTAMP)] = None,
     created_before: Annotated[float | None, Query(ge=0, le=wire.MAX_TIMESTAMP)] = None,
     sort_by: wire.RunSortKey = "created_at",
@@ -90,7 +90,7 @@ def list_runs(
 @router.get("/runs/{run}", response_model=wire.RunInfo, responses=errors(404))
 def get_run(request: Request, run: str) -> wire.RunInfo:
     """One run."""
-    return _run_or_404(request, run)
+    return run_or_404(request, run)
 
 
 @router.get("/runs/{run}/wait", response_model=wire.RunInfo, responses=errors(404))
@@ -100,7 +100,7 @@ async def wait_run(request: Request, run: str, timeout: Annotated[float, Query(g
     notifier = server_of(request).notifier
     while True:
         mark = notifier.mark()
-        info = await run_in_threadpool(_run_or_404, request, run)
+        info = await run_in_threadpool(run_or_404, request, run)
         remaining = deadline - time.monotonic()
         if info.phase in wire.TERMINAL_PHASES or remaining <= 0:
             return info
@@ -113,7 +113,7 @@ def abort_run(request: Request, run: str, body: wire.AbortRequest | None = None)
     server = server_of(request)
     reason = (body or wire.AbortRequest()).reason
     _stop(request, run, abort_repo.abort_run(server.engine, run, reason), f"No run named '{run}'", f"Run '{run}'")
-    return _run_or_404(request, run)
+    return run_or_404(request, run)
 
 
 @router.post("/runs/{run}/actions/{action}/abort", response_model=wire.ActionInfo, responses=errors(400, 404, 409))
@@ -124,10 +124,7 @@ def abort_action(request: Request, run: str, action: str, body: wire.AbortReques
     reason = (body or wire.AbortRequest()).reason
     aborted = abort_repo.abort_action(server.engine, run, action, reason)
     _stop(request, run, aborted, f"No action '{action}' in run '{run}'", f"Action '{action}' of run '{run}'")
-    row = action_repo.get_action(server.engine, run, action)
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
-    return action_repo.action_info(row)
+    return action_repo.action_info(action_or_404(request, run, action))
 
 
 def _stop(request: Request, run: str, aborted: abort_repo.Aborted, missing: str, what: str) -> None:
@@ -146,17 +143,14 @@ def _stop(request: Request, run: str, aborted: abort_repo.Aborted, missing: str,
 @router.get("/runs/{run}/actions", response_model=list[wire.ActionInfo], responses=errors(404))
 def list_actions(request: Request, run: str) -> list[wire.ActionInfo]:
     """Every action of the run."""
-    _run_or_404(request, run)
+    run_or_404(request, run)
     return [action_repo.action_info(row) for row in action_repo.list_actions(server_of(request).engine, run)]
 
 
 @router.get("/runs/{run}/actions/{action}", response_model=wire.ActionDetail, responses=errors(404))
 def get_action(request: Request, run: str, action: str) -> wire.ActionDetail:
     """One action with its inputs, outputs and report."""
-    row = action_repo.get_action(server_of(request).engine, run, action)
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
-    return action_repo.action_detail(row)
+    return action_repo.action_detail(action_or_404(request, run, action))
 
 
 @router.get("/runs/{run}/actions/{action}/logs", response_model=wire.LogChunk, responses=errors(404))
@@ -172,9 +166,7 @@ async def get_logs(
     deadline = time.monotonic() + wait
     while True:
         mark = server.notifier.mark()
-        row = await run_in_threadpool(action_repo.get_action, server.engine, run, action)
-        if row is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"No action '{action}' in run '{run}'")
+        row = await run_in_threadpool(action_or_404, request, run, action)
         lines = await run_in_threadpool(log_repo.read, server.engine, run, action, after)
         ended = row.phase in wire.TERMINAL_PHASES
         remaining = deadline - time.monotonic()

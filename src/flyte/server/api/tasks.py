@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from flyte._internal import wire
-from flyte.server.api.deps import check_code_source, errors, server_of
+from flyte.server.api.deps import ListLimit, Scope, TextFilter, check_code_source, errors, server_of
 from flyte.server.auth.caller import require_may_write
 from flyte.server.repo import bundles as bundle_repo
 from flyte.server.repo import projects as project_repo
@@ -16,8 +16,6 @@ from flyte.server.triggers.clock import schedule_of
 from flyte.server.triggers.slots import ScheduleError
 
 router = APIRouter(prefix=wire.API_PREFIX, tags=["tasks"])
-
-Scope = Annotated[str, Query(pattern=wire.NAME_PATTERN)]
 
 
 def check_trigger(task: wire.DeployTaskRequest, spec: wire.TriggerSpec) -> None:
@@ -78,9 +76,9 @@ def list_tasks(
     request: Request,
     project: Scope = "flytesnacks",
     domain: Scope = "development",
-    name: Annotated[str | None, Query(max_length=256, pattern=wire.TEXT_PATTERN)] = None,
-    environment: Annotated[str | None, Query(max_length=256, pattern=wire.TEXT_PATTERN)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    name: TextFilter = None,
+    environment: TextFilter = None,
+    limit: ListLimit = 100,
 ) -> list[wire.TaskInfo]:
     """Versions of deployed tasks matching the filters, newest first."""
     rows = task_repo.list_tasks(server_of(request).engine, project, domain, name, environment, limit)

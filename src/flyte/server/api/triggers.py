@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from flyte._internal import wire
-from flyte.server.api.deps import errors, server_of
+from flyte.server.api.deps import ListLimit, Scope, TextFilter, errors, server_of
 from flyte.server.api.tasks import check_trigger
 from flyte.server.auth.caller import require_may_write
 from flyte.server.repo import tasks as task_repo
 from flyte.server.repo import triggers as trigger_repo
 
 router = APIRouter(prefix=wire.API_PREFIX, tags=["triggers"])
-
-Scope = Annotated[str, Query(pattern=wire.NAME_PATTERN)]
 
 
 def _info(request: Request, row: Any) -> wire.TriggerInfo:
@@ -62,8 +60,8 @@ def list_triggers(
     request: Request,
     project: Scope = "flytesnacks",
     domain: Scope = "development",
-    task: Annotated[str | None, Query(max_length=256, pattern=wire.TEXT_PATTERN)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    task: TextFilter = None,
+    limit: ListLimit = 100,
 ) -> list[wire.TriggerInfo]:
     """Triggers of the project and domain (of one task with ``task``), by task and name."""
     engine = server_of(request).engine

@@ -91,20 +91,27 @@ def action_state(row: Any) -> wire.ActionState:
     return wire.ActionState(name=row.name, phase=row.phase, outputs=outputs, error=error_of(row))
 
 
+def action_fields(row: Any) -> dict[str, Any]:
+    """What every summary of an ``actions`` row shows: its place in the tree, phase and times."""
+    return {
+        "name": row.name,
+        "parent": row.parent,
+        "task_name": row.task_name,
+        "kind": row.kind,
+        "group": row.grp,
+        "phase": row.phase,
+        "attempts": row.attempt,
+        "cache_status": row.cache_status,
+        "queued_at": row.queued_at,
+        "started_at": row.started_at,
+        "ended_at": row.ended_at,
+    }
+
+
 def action_info(row: Row[Any]) -> wire.ActionInfo:
     """The wire summary of an ``actions`` row."""
     return wire.ActionInfo(
-        name=row.name,
-        parent=row.parent,
-        task_name=row.task_name,
-        kind=row.kind,
-        group=row.grp,
-        phase=row.phase,
-        attempts=row.attempt,
-        cache_status=row.cache_status,
-        queued_at=row.queued_at,
-        started_at=row.started_at,
-        ended_at=row.ended_at,
+        **action_fields(row),
         error=error_of(row),
         waiting_reason=row.waiting_reason if row.phase == "QUEUED" else None,
     )

@@ -21,18 +21,25 @@ class RunExistsError(Exception):
     """A run of that name exists already."""
 
 
+def run_fields(row: Any) -> dict[str, Any]:
+    """What every view of a ``runs`` row shows as it is stored: its names, phase and times."""
+    return {
+        "name": row.name,
+        "project": row.project,
+        "domain": row.domain,
+        "task_name": row.task_name,
+        "phase": row.phase,
+        "created_at": row.created_at,
+        "started_at": row.started_at,
+        "ended_at": row.ended_at,
+    }
+
+
 def run_info(row: Row[Any], endpoint: str = "") -> wire.RunInfo:
     """The wire form of a ``runs`` row."""
     error = wire.ErrorInfo.model_validate_json(row.error) if row.error else None
     return wire.RunInfo(
-        name=row.name,
-        project=row.project,
-        domain=row.domain,
-        task_name=row.task_name,
-        phase=row.phase,
-        created_at=row.created_at,
-        started_at=row.started_at,
-        ended_at=row.ended_at,
+        **run_fields(row),
         error=error,
         url=f"{endpoint}/runs/{row.name}" if endpoint else "",
         **rerun_origin(json.loads(row.options)),

@@ -17,22 +17,19 @@ from flyte.server.ui.source import (
     ActionDetail,
     ActionRow,
     AttemptRow,
+    ConditionView,
     ErrorView,
     LogLine,
     RunFilter,
     RunRow,
     TaskRow,
     interface_of,
+    like_pattern,
 )
 
 _POLL_S = 0.5
 _RUN_COLUMNS = "name, project, domain, task_name, phase, started_at, ended_at, error"
 _ACTION_COLUMNS = "name, parent, task_name, kind, grp, phase, attempts, cache_status, started_at, ended_at"
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _run(row: tuple[Any, ...]) -> RunRow:
@@ -77,13 +74,13 @@ class LocalSource:
             params.append(where.phase)
         if where.task:
             clauses.append("task_name LIKE ? ESCAPE '\\'")
-            params.append(_like(where.task))
+            params.append(like_pattern(where.task))
         if where.project:
             clauses.append("project = ?")
             params.append(where.project)
         if where.text:
             clauses.append("(name LIKE ? ESCAPE '\\' OR task_name LIKE ? ESCAPE '\\')")
-            params += [_like(where.text)] * 2
+            params += [like_pattern(where.text)] * 2
         condition = " AND ".join(clauses)
         rows = self._query(
             f"SELECT {_RUN_COLUMNS} FROM runs WHERE {condition} ORDER BY started_at DESC, name LIMIT ? OFFSET ?",
@@ -179,6 +176,10 @@ class LocalSource:
                 )
             )
         return found
+
+    def paused_conditions(self, run: str) -> list[ConditionView]:
+        """None: local runs take their conditions' values from their terminal, not from the UI."""
+        return []
 
     def _fingerprint(self, run: str | None) -> tuple[Any, ...]:
         if run is None:

@@ -106,6 +106,7 @@ async def run_page(
                 outputs = await run_in_threadpool(values.views, detail.outputs, True, source.data_roots)
         except Exception as e:  # a payload that cannot be read must not hide the rest of the page
             value_error = f"{type(e).__name__}: {e}"
+    conditions = await run_in_threadpool(source.paused_conditions, name)
     base = {"action": selected_name, "expand": [f"{k}:{v}" for k, v in expanded.items()]}
 
     def url(**changes: object) -> str:
@@ -130,6 +131,8 @@ async def run_page(
         outputs=outputs,
         value_error=value_error,
         timeline=timeline(rows),
+        conditions=conditions,
+        selected_condition=next((c for c in conditions if c.action_name == selected_name), None),
         source=source,
         url=url,
         expand_url=expand_url,

@@ -12,16 +12,21 @@ from sqlalchemy import and_, func, or_, select, true
 from flyte._internal import wire
 from flyte._internal.model.naming import ROOT_ACTION
 from flyte.server.db.schema import actions, attempts, logs, runs
+from flyte.server.repo import conditions as condition_repo
+from flyte.server.repo.actions import action_fields
+from flyte.server.repo.runs import run_fields
 from flyte.server.ui.source import (
     ActionDetail,
     ActionRow,
     AttemptRow,
+    ConditionView,
     ErrorView,
     LogLine,
     RunFilter,
     RunRow,
     TaskRow,
     interface_of,
+    like_pattern,
 )
 
 if TYPE_CHECKING:
@@ -45,40 +50,13 @@ _ACTION_COLUMNS = (
 )
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def run_row(row: Any) -> RunRow:
     """A ``runs`` row as the UI shows it."""
-    return RunRow(
-        name=row.name,
-        project=row.project,
-        domain=row.domain,
-        task_name=row.task_name,
-        phase=row.phase,
-        created_at=row.created_at,
-        started_at=row.started_at,
-        ended_at=row.ended_at,
-        error=ErrorView.parse(row.error),
-    )
+    return RunRow(**run_fields(row), error=ErrorView.parse(row.error))
 
 
 def _action_row(row: Any) -> ActionRow:
-    return ActionRow(
-        name=row.name,
-        parent=row.parent,
-        task_name=row.task_name,
-        kind=row.kind,
-        group=row.grp,
-        phase=row.phase,
-        attempts=row.attempt,
-        cache_status=row.cache_status,
-        queued_at=row.queued_at,
-        started_at=row.started_at,
-        ended_at=row.ended_at,
-    )
+    return ActionRow(**action_fields(row))
 
 
 class ServerSource:
@@ -99,11 +77,11 @@ class ServerSource:
         if where.phase:
             conditions.append(runs.c.phase == where.phase)
         if where.task:
-            conditions.append(runs.c.task_name.like(_like(where.task), escape="\\"))
+            conditions.append(runs.c.task_name.like(like_pattern(where.task), escape="\\"))
         if where.project:
             conditions.append(runs.c.project == where.project)
         if where.text:
-            pattern = _like(where.text)
+            pattern = like_pattern(where.text)
             conditions.append(or_(runs.c.name.like(pattern, escape="\\"), runs.c.task_name.like(pattern, escape="\\")))
         page = select(runs).order_by(runs.c.created_at.desc(), runs.c.name).offset(offset).limit(limit)
         count = select(func.count()).select_from(runs)
@@ -234,6 +212,16 @@ class ServerSource:
                     )
                 )
         return found
+
+    def paused_conditions(self, run: str) -> list[ConditionView]:
+        """The run's conditions that wait for a value, oldest first (those now due time out first)."""
+        if condition_repo.expire_due(self._engine, run):
+            self._state.notifier.run_changed(run)
+        return [
+            ConditionView(c.action_name, c.name, c.prompt, c.data_type, c.created_at, c.deadline)
+            for c in condition_repo.list_conditions(self._engine, run)
+            if c.phase == "PAUSED"
+        ]
 
     async def wait_change(self, run: str | None, timeout: float) -> bool:
         """Waits on the server's notifier until the run (any run, if None) changes."""

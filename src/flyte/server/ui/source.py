@@ -67,6 +67,20 @@ class ActionRow:
 
 
 @dataclass(frozen=True)
+class ConditionView:
+    """A condition that waits for a value from a person."""
+
+    action_name: str
+    name: str
+    prompt: str
+    data_type: str
+    """``bool``, ``int``, ``float`` or ``str``."""
+    created_at: float
+    deadline: float | None
+    """When it times out, if it has a timeout."""
+
+
+@dataclass(frozen=True)
 class ActionDetail:
     """The selected action: its row plus what only its own panel needs."""
 
@@ -118,6 +132,12 @@ class TaskRow:
     """``name: type`` of each input, as the latest run was given them."""
     outputs: list[str] = field(default_factory=list)
     """``name: type`` of each output of the latest run that returned (if any did recently)."""
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (escaped with backslashes) matching text that contains ``text``."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def interface_of(payload: bytes | None, outputs: bool) -> list[str]:
@@ -182,6 +202,10 @@ class UiSource(Protocol):
     def tasks(self, recent: int, project: str | None = None) -> list[TaskRow]:
         """The tasks that have run as roots of runs (of ``project`` when given), most recently
         run first."""
+        ...
+
+    def paused_conditions(self, run: str) -> list[ConditionView]:
+        """The run's conditions that wait for a value, oldest first (none where the UI is read-only)."""
         ...
 
     async def wait_change(self, run: str | None, timeout: float) -> bool:

@@ -17,6 +17,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from flyte._internal.timefmt import duration, timestamp
+from flyte._internal.wire import TERMINAL_PHASES
 from flyte._version import __version__
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -35,28 +37,9 @@ scripts run but cannot reach the UI's cookies, storage or pages."""
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
 
-def timestamp(ts: float | None) -> str:
-    """A time as local ``YYYY-MM-DD HH:MM:SS``; ``-`` when unknown."""
-    return "-" if ts is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts))
-
-
 def iso(ts: float | None) -> str:
     """A time in ISO 8601 (UTC), for ``<time datetime>``."""
     return "" if ts is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
-
-
-def duration(start: float | None, end: float | None) -> str:
-    """``1.2s``, ``3m04s`` or ``1h02m`` from ``start`` to ``end`` (or now, while it lasts)."""
-    if start is None:
-        return "-"
-    seconds = max(0.0, (end if end is not None else time.time()) - start)
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
 
 
 def digest(text: str | None) -> str:
@@ -77,7 +60,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(timestamp=timestamp, iso=iso, phase_class=phase_class, digest=digest)
-    env.globals.update(duration=duration, version=__version__)
+    env.globals.update(duration=duration, version=__version__, ENDED_PHASES=TERMINAL_PHASES)
     return env
 
 

@@ -1,4 +1,5 @@
-// flyte UI: live updates (server-sent events), abort, timeline zoom and keyboard shortcuts.
+// flyte UI: live updates (server-sent events), abort, rerun, condition values, timeline zoom and
+// keyboard shortcuts.
 // Content from the server is only ever inserted as text, or as HTML rendered (and escaped) by
 // the server's own templates.
 "use strict";
@@ -44,7 +45,9 @@
       const reportBefore = document.getElementById("detail")?.dataset.reportVersion;
       template.content.querySelectorAll("[data-live][id]").forEach((fresh) => {
         const old = document.getElementById(fresh.id);
-        if (old) old.replaceWith(fresh);
+        if (!old) return;
+        keepSignalForms(old, fresh);
+        old.replaceWith(fresh);
       });
       restoreDetails(open);
       applyZoom();
@@ -55,6 +58,85 @@
       refreshing = false;
       if (again) { again = false; refresh(); }
     }
+  }
+
+  // A value being typed, and the error of the last one sent, outlive the swap of their section.
+  function keepSignalForms(old, fresh) {
+    old.querySelectorAll("form[data-signal]").forEach((form) => {
+      const twin = Array.from(fresh.querySelectorAll("form[data-signal]")).find((f) => f.dataset.signal === form.dataset.signal);
+      if (twin) twin.replaceWith(form);
+    });
+  }
+
+  function signalValue(form, submitter) {
+    const type = form.dataset.type;
+    if (type === "bool") return submitter?.value === "true";
+    const text = form.elements.value.value;
+    if (type === "str") return text;
+    // An empty or unreadable number goes as typed: the server names the type it expects.
+    return text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
+  }
+
+  function postJson(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+
+  function showProblem(element, text) {
+    element.textContent = text;
+    element.hidden = false;
+  }
+
+  async function problemOf(response) {
+    const problem = await response.json().catch(() => ({}));
+    const detail = problem.detail;
+    if (typeof detail === "string") return detail;
+    if (Array.isArray(detail) && detail.length) return detail.map((d) => d.msg).join("; ");
+    return "the server answered " + response.status;
+  }
+
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form[data-signal]");
+    if (!form) return;
+    event.preventDefault();
+    const error = form.querySelector("[data-signal-error]");
+    const buttons = form.querySelectorAll("button");
+    const value = signalValue(form, event.submitter);
+    buttons.forEach((b) => { b.disabled = true; });
+    try {
+      const response = await postJson(form.dataset.signal, { value: value });
+      if (response.ok) {
+        error.hidden = true;
+        refresh();
+        return;
+      }
+      showProblem(error, "Not sent: " + await problemOf(response));
+    } catch (e) {
+      showProblem(error, "Not sent: " + e.message);
+    } finally {
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  });
+
+  async function rerun(button) {
+    const error = document.getElementById("rerun-error");
+    button.disabled = true;
+    try {
+      const response = await postJson(button.dataset.rerun, { recover: button.hasAttribute("data-recover") });
+      if (response.ok) {
+        const run = await response.json();
+        window.location.assign("/runs/" + encodeURIComponent(run.name));
+        return;
+      }
+      showProblem(error, "Could not start a new run: " + await problemOf(response));
+    } catch (e) {
+      showProblem(error, "Could not start a new run: " + e.message);
+    }
+    button.disabled = false;
   }
 
   function reloadReport(version) {
@@ -103,20 +185,16 @@
     if (button) {
       if (!window.confirm("Abort this run? Its running actions are stopped.")) return;
       button.disabled = true;
-      const response = await fetch(button.dataset.abort, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ reason: "Aborted from the UI" }),
-      });
+      const response = await postJson(button.dataset.abort, { reason: "Aborted from the UI" });
       if (!response.ok) {
         button.disabled = false;
-        const problem = await response.json().catch(() => ({}));
-        window.alert("Could not abort: " + (problem.detail || response.status));
+        window.alert("Could not abort: " + await problemOf(response));
       }
       refresh();
       return;
     }
+    const rerunButton = event.target.closest("[data-rerun]");
+    if (rerunButton) { rerun(rerunButton); return; }
     if (event.target.closest("[data-zoom-in]")) { zoom = Math.min(zoom * 2, 64); applyZoom(); event.preventDefault(); }
     if (event.target.closest("[data-zoom-out]")) { zoom = Math.max(zoom / 2, 1); applyZoom(); event.preventDefault(); }
     if (event.target.closest("[data-zoom-reset]")) { zoom = 1; applyZoom(); event.preventDefault(); }
