@@ -17,6 +17,7 @@ from flyte.remote._details import (
     WATCH_POLL_S,
     ActionDetails,
     AsyncIterMethod,
+    ListAll,
     StaticSyncified,
     TimeFilter,
     fetch_action_details,
@@ -88,6 +89,9 @@ async def _listall(
     created_at: TimeFilter | None = None,
     updated_at: TimeFilter | None = None,
 ) -> list[Action]:
+    """The actions of the run ``for_run_name`` in the order they were queued, filtered by
+    phases (``in_phase``), ``parent_name`` and ``created_at``/``updated_at`` time filters,
+    sorted by ``sort_by`` (``("created_at", "asc")``...) when given."""
     phases = {str(p.value if isinstance(p, ActionPhase) else p).upper() for p in (in_phase or ())}
     client = api()
     infos = await asyncio.to_thread(client.list_actions, for_run_name)
@@ -127,23 +131,6 @@ def _sort_value(info: wire.ActionInfo, key: str) -> tuple[int, float | str]:
     return (1, 0.0) if value is None else (0, value)
 
 
-class _ListAll:
-    """``Action.listall(...)`` gives a list; ``Action.listall.aio(...)`` an async iterator."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> list[Action]:
-        """The actions of the run ``for_run_name`` in the order they were queued, filtered by
-        phases (``in_phase``), ``parent_name`` and ``created_at``/``updated_at`` time filters,
-        sorted by ``sort_by`` (``("created_at", "asc")``...) when given."""
-        from flyte._syncify import run_sync
-
-        return run_sync(_listall(*args, **kwargs))
-
-    async def aio(self, *args: Any, **kwargs: Any) -> AsyncIterator[Action]:
-        """The async form: ``async for action in Action.listall.aio(for_run_name=...)``."""
-        for action in await _listall(*args, **kwargs):
-            yield action
-
-
 class Action:
     """One action of a run: a call of a task (or a trace, or a condition) and how it went.
 
@@ -151,7 +138,7 @@ class Action:
     """
 
     get = StaticSyncified(_get)
-    listall = _ListAll()
+    listall = ListAll(_listall)
 
     def __init__(self, run_name: str, info: wire.ActionInfo, client: ApiClient) -> None:
         self.run_name = run_name

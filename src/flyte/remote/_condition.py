@@ -13,20 +13,20 @@ server it is a child action of that task, PAUSED until it is signalled. Every me
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 from flyte._internal import wire
 from flyte._syncify import syncify
 from flyte.errors import ConditionNotFoundError
 from flyte.remote._action import api
-from flyte.remote._details import StaticSyncified
+from flyte.remote._details import ListAll, StaticSyncified
 
 __all__ = ["Condition"]
 
 _PYTHON_TYPES: dict[str, type] = {"bool": bool, "int": int, "float": float, "str": str}
 
 
-async def _list(run_name: str, action_name: str | None, limit: int) -> list[Condition]:
+async def _list(run_name: str, action_name: str | None = None, limit: int = 100) -> list[Condition]:
+    """The run's conditions, oldest first (those ``action_name`` waits for, when given)."""
     client = api()
     infos = await asyncio.to_thread(client.list_conditions, run_name, action_name)
     return [Condition(info) for info in infos[:limit]]
@@ -48,26 +48,11 @@ async def _get(name: str, /, run_name: str, action_name: str | None = None) -> C
         return None
 
 
-class _ListAll:
-    """``Condition.listall(...)`` gives a list; ``Condition.listall.aio(...)`` an async iterator."""
-
-    def __call__(self, run_name: str, action_name: str | None = None, limit: int = 100) -> list[Condition]:
-        """The run's conditions, oldest first (those ``action_name`` waits for, when given)."""
-        from flyte._syncify import run_sync
-
-        return run_sync(_list(run_name, action_name, limit))
-
-    async def aio(self, run_name: str, action_name: str | None = None, limit: int = 100) -> AsyncIterator[Condition]:
-        """The async form: ``async for condition in Condition.listall.aio(run_name=...)``."""
-        for condition in await _list(run_name, action_name, limit):
-            yield condition
-
-
 class Condition:
     """A condition of a run on the server: what it asks, its type, and its value once given."""
 
     get = StaticSyncified(_get)
-    listall = _ListAll()
+    listall = ListAll(_list)
 
     def __init__(self, info: wire.ConditionInfo) -> None:
         self._info = info

@@ -9,6 +9,7 @@ logs, and turning an async generator into a plain iterator for sync callers.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
@@ -29,6 +30,7 @@ __all__ = [
     "WATCH_POLL_S",
     "ActionDetails",
     "AsyncIterMethod",
+    "ListAll",
     "RunDetails",
     "StaticSyncified",
     "TimeFilter",
@@ -301,6 +303,26 @@ async def print_logs(
         if chunk.done:
             return
         after = chunk.next_seq
+
+
+class ListAll(Generic[P, T]):
+    """A class's ``listall``: called, it gives the list; ``.aio(...)`` gives an async iterator
+    of the same items. It shows the signature and docstring of the function it wraps."""
+
+    def __init__(self, alist: Callable[P, Coroutine[Any, Any, list[T]]]) -> None:
+        self._alist = alist
+        self.__doc__ = alist.__doc__
+        self.__signature__ = inspect.signature(alist)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> list[T]:
+        from flyte._syncify import run_sync
+
+        return run_sync(self._alist(*args, **kwargs))
+
+    async def aio(self, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[T]:
+        """The async form: ``async for item in X.listall.aio(...)``."""
+        for item in await self._alist(*args, **kwargs):
+            yield item
 
 
 class StaticSyncified(Generic[P, R]):

@@ -9,12 +9,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from flyte._internal import wire
 from flyte._syncify import syncify
 from flyte.remote._action import api
+from flyte.remote._details import ListAll
 
 __all__ = ["Project"]
 
@@ -45,7 +45,13 @@ def _check_list_options(filters: str | None, archived: bool) -> None:
         raise ValueError("this server does not archive projects: there are no archived ones to list")
 
 
-async def _list(sort_by: tuple[str, Literal["asc", "desc"]] | None) -> list[Project]:
+async def _list(
+    filters: str | None = None,
+    sort_by: tuple[str, Literal["asc", "desc"]] | None = None,
+    archived: bool = False,
+) -> list[Project]:
+    """Every project the caller may see, by id (or as ``sort_by`` says)."""
+    _check_list_options(filters, archived)
     found = [Project(info) for info in await asyncio.to_thread(api().list_projects)]
     if sort_by is not None:
         field, order = sort_by
@@ -55,40 +61,13 @@ async def _list(sort_by: tuple[str, Literal["asc", "desc"]] | None) -> list[Proj
     return found
 
 
-class _ListAll:
-    """``Project.listall(...)`` gives a list; ``Project.listall.aio(...)`` an async iterator."""
-
-    def __call__(
-        self,
-        filters: str | None = None,
-        sort_by: tuple[str, Literal["asc", "desc"]] | None = None,
-        archived: bool = False,
-    ) -> list[Project]:
-        """Every project the caller may see, by id (or as ``sort_by`` says)."""
-        from flyte._syncify import run_sync
-
-        _check_list_options(filters, archived)
-        return run_sync(_list(sort_by))
-
-    async def aio(
-        self,
-        filters: str | None = None,
-        sort_by: tuple[str, Literal["asc", "desc"]] | None = None,
-        archived: bool = False,
-    ) -> AsyncIterator[Project]:
-        """The async form: ``async for project in Project.listall.aio()``."""
-        _check_list_options(filters, archived)
-        for project in await _list(sort_by):
-            yield project
-
-
 class Project:
     """A project of the server: the id runs, secrets and API keys name, a display name, a
     description and labels."""
 
     get = syncify(_get)
     create = syncify(_create)
-    listall = _ListAll()
+    listall = ListAll(_list)
 
     def __init__(self, info: wire.ProjectInfo) -> None:
         self._info = info

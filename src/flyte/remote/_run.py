@@ -23,6 +23,7 @@ from flyte.remote._details import (
     WATCH_POLL_S,
     ActionDetails,
     AsyncIterMethod,
+    ListAll,
     RunDetails,
     StaticSyncified,
     TimeFilter,
@@ -75,6 +76,7 @@ async def _listall(
     phase: str | None = None,
     task: str | None = None,
 ) -> list[Run]:
+    """Runs of the configured server, newest first (see :meth:`Run.listall`'s filters)."""
     from flyte._initialize import get_init_state
 
     unsupported = {
@@ -112,21 +114,6 @@ async def _listall(
     return [Run(info, client) for info in infos]
 
 
-class _ListAll:
-    """``Run.listall(...)`` gives a list; ``Run.listall.aio(...)`` an async iterator."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> list[Run]:
-        """Runs of the configured server, newest first (see :meth:`Run.listall`'s filters)."""
-        from flyte._syncify import run_sync
-
-        return run_sync(_listall(*args, **kwargs))
-
-    async def aio(self, *args: Any, **kwargs: Any) -> AsyncIterator[Run]:
-        """The async form: ``async for run in Run.listall.aio(...)``."""
-        for run in await _listall(*args, **kwargs):
-            yield run
-
-
 class Run(_RunHandle):
     """A run on a server, as ``flyte.run`` returns it in remote mode and ``Run.get`` finds it.
 
@@ -143,7 +130,7 @@ class Run(_RunHandle):
     """
 
     get = StaticSyncified(_get)
-    listall = _ListAll()
+    listall = ListAll(_listall)
 
     def __init__(
         self,

@@ -14,12 +14,12 @@ Every function has an ``.aio`` form for async code::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Literal
 
 from flyte._internal import wire
 from flyte._syncify import syncify
 from flyte.remote._action import api
+from flyte.remote._details import ListAll
 
 __all__ = ["Secret", "SecretTypes"]
 
@@ -105,42 +105,19 @@ async def _delete(
     await asyncio.to_thread(api().delete_secret, name, project=chosen_project, domain=chosen_domain)
 
 
-async def _list(limit: int, project: ScopeArg, domain: ScopeArg) -> list[Secret]:
+async def _list(
+    limit: int = 0,
+    cluster_pool: str | None = None,
+    *,
+    project: ScopeArg = FROM_INIT,
+    domain: ScopeArg = FROM_INIT,
+) -> list[Secret]:
+    """The secrets of the project and domain (``None``: of any), by name; at most ``limit``
+    (0: all)."""
+    _check_options("regular", cluster_pool)
     chosen_project, chosen_domain = _scope(project, domain)
     infos = await asyncio.to_thread(api().list_secrets, project=chosen_project, domain=chosen_domain)
     return [Secret(info) for info in (infos[:limit] if limit > 0 else infos)]
-
-
-class _ListAll:
-    """``Secret.listall(...)`` gives a list; ``Secret.listall.aio(...)`` an async iterator."""
-
-    def __call__(
-        self,
-        limit: int = 0,
-        cluster_pool: str | None = None,
-        *,
-        project: ScopeArg = FROM_INIT,
-        domain: ScopeArg = FROM_INIT,
-    ) -> list[Secret]:
-        """The secrets of the project and domain (``None``: of any), by name; at most ``limit``
-        (0: all)."""
-        from flyte._syncify import run_sync
-
-        _check_options("regular", cluster_pool)
-        return run_sync(_list(limit, project, domain))
-
-    async def aio(
-        self,
-        limit: int = 0,
-        cluster_pool: str | None = None,
-        *,
-        project: ScopeArg = FROM_INIT,
-        domain: ScopeArg = FROM_INIT,
-    ) -> AsyncIterator[Secret]:
-        """The async form: ``async for secret in Secret.listall.aio()``."""
-        _check_options("regular", cluster_pool)
-        for secret in await _list(limit, project, domain):
-            yield secret
 
 
 class Secret:
@@ -150,7 +127,7 @@ class Secret:
     create = syncify(_create)
     get = syncify(_get)
     delete = syncify(_delete)
-    listall = _ListAll()
+    listall = ListAll(_list)
 
     def __init__(self, info: wire.SecretInfo) -> None:
         self._info = info

@@ -16,11 +16,11 @@ import asyncio
 import functools
 import inspect
 import sys
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from flyte._syncify import syncify
 from flyte.remote._action import api
+from flyte.remote._details import ListAll
 
 if TYPE_CHECKING:
     from flyte._internal import wire
@@ -77,13 +77,18 @@ _SORT_KEYS = ("created_at", "version", "environment")
 
 
 async def _list(
-    by_task_name: str | None,
-    by_task_env: str | None,
-    project: str | None,
-    domain: str | None,
-    sort_by: tuple[str, Literal["asc", "desc"]] | None,
-    limit: int,
+    by_task_name: str | None = None,
+    by_task_env: str | None = None,
+    project: str | None = None,
+    domain: str | None = None,
+    sort_by: tuple[str, Literal["asc", "desc"]] | None = None,
+    limit: int = 100,
+    entrypoint: bool | None = None,
 ) -> list[Task]:
+    """Deployed task versions, newest first (or by ``sort_by``: ``created_at``, ``version`` or
+    ``environment``), filtered by task name and environment. Every deployed task can be run
+    on its own, so ``entrypoint`` filters nothing out."""
+    del entrypoint
     chosen_project, chosen_domain = _scope(project, domain)
     infos = await asyncio.to_thread(
         api().list_tasks,
@@ -100,43 +105,6 @@ async def _list(
             raise ValueError(f"sort_by must be (one of {', '.join(_SORT_KEYS)}, 'asc' or 'desc'), got {sort_by!r}")
         tasks.sort(key=lambda task: getattr(task.info, key), reverse=order == "desc")
     return tasks
-
-
-class _ListAll:
-    """``Task.listall(...)`` gives a list; ``Task.listall.aio(...)`` an async iterator."""
-
-    def __call__(
-        self,
-        by_task_name: str | None = None,
-        by_task_env: str | None = None,
-        project: str | None = None,
-        domain: str | None = None,
-        sort_by: tuple[str, Literal["asc", "desc"]] | None = None,
-        limit: int = 100,
-        entrypoint: bool | None = None,
-    ) -> list[Task]:
-        """Deployed task versions, newest first (or by ``sort_by``: ``created_at``, ``version`` or
-        ``environment``), filtered by task name and environment. Every deployed task can be run
-        on its own, so ``entrypoint`` filters nothing out."""
-        from flyte._syncify import run_sync
-
-        del entrypoint
-        return run_sync(_list(by_task_name, by_task_env, project, domain, sort_by, limit))
-
-    async def aio(
-        self,
-        by_task_name: str | None = None,
-        by_task_env: str | None = None,
-        project: str | None = None,
-        domain: str | None = None,
-        sort_by: tuple[str, Literal["asc", "desc"]] | None = None,
-        limit: int = 100,
-        entrypoint: bool | None = None,
-    ) -> AsyncIterator[Task]:
-        """The async form: ``async for task in Task.listall.aio()``."""
-        del entrypoint
-        for task in await _list(by_task_name, by_task_env, project, domain, sort_by, limit):
-            yield task
 
 
 class Task:
@@ -254,7 +222,7 @@ class Task:
         return f"Task(name={self.name!r}, version={self.version!r}, environment={self.environment!r})"
 
     get = syncify(_get)
-    listall = _ListAll()
+    listall = ListAll(_list)
 
 
 def submit_deployed_run(

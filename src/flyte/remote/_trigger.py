@@ -12,12 +12,12 @@ chose; every function has an ``.aio`` form for async code::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from flyte._syncify import syncify
 from flyte.remote._action import api
+from flyte.remote._details import ListAll
 
 if TYPE_CHECKING:
     import flyte
@@ -102,44 +102,19 @@ async def _delete(name: str, task_name: str, project: str | None = None, domain:
 
 
 async def _list(
-    task_name: str | None, task_version: str | None, limit: int, project: str | None, domain: str | None
+    task_name: str | None = None,
+    task_version: str | None = None,
+    limit: int = 100,
+    *,
+    project: str | None = None,
+    domain: str | None = None,
 ) -> list[Trigger]:
+    """Triggers (of one task, and one of its versions, when given), by task and name."""
     chosen_project, chosen_domain = _scope(project, domain)
     infos = await asyncio.to_thread(
         api().list_triggers, project=chosen_project, domain=chosen_domain, task=task_name, limit=limit
     )
     return [Trigger(info) for info in infos if task_version is None or info.task_version == task_version]
-
-
-class _ListAll:
-    """``Trigger.listall(...)`` gives a list; ``Trigger.listall.aio(...)`` an async iterator."""
-
-    def __call__(
-        self,
-        task_name: str | None = None,
-        task_version: str | None = None,
-        limit: int = 100,
-        *,
-        project: str | None = None,
-        domain: str | None = None,
-    ) -> list[Trigger]:
-        """Triggers (of one task, and one of its versions, when given), by task and name."""
-        from flyte._syncify import run_sync
-
-        return run_sync(_list(task_name, task_version, limit, project, domain))
-
-    async def aio(
-        self,
-        task_name: str | None = None,
-        task_version: str | None = None,
-        limit: int = 100,
-        *,
-        project: str | None = None,
-        domain: str | None = None,
-    ) -> AsyncIterator[Trigger]:
-        """The async form: ``async for trigger in Trigger.listall.aio()``."""
-        for trigger in await _list(task_name, task_version, limit, project, domain):
-            yield trigger
 
 
 def _when(timestamp: float | None) -> datetime | None:
@@ -153,7 +128,7 @@ class Trigger:
     get = syncify(_get)
     update = syncify(_update)
     delete = syncify(_delete)
-    listall = _ListAll()
+    listall = ListAll(_list)
 
     def __init__(self, info: wire.TriggerInfo) -> None:
         self._info = info
