@@ -15,11 +15,15 @@ _ENV_VAR_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _SUPPORTED_MOUNT = pathlib.Path("/etc/flyte/secrets")
 
 
+_NOT_IN_ENV_VAR_NAME = re.compile(r"[^A-Z0-9_]")
+
+
 def _env_var_from(key: str, group: str | None) -> str:
-    name = key.replace("-", "_").upper()
-    if group:
-        name = f"{group.replace('-', '_').upper()}_{name}"
-    return name
+    name = f"{group}_{key}" if group else key
+    # Keys may be paths or dotted names (an image build's secret mounts use them); any
+    # character a variable name cannot hold becomes "_", as "-" always has.
+    name = _NOT_IN_ENV_VAR_NAME.sub("_", name.upper())
+    return f"_{name}" if name[:1].isdigit() else name
 
 
 @dataclass(unsafe_hash=True)
@@ -28,10 +32,11 @@ class Secret:
 
     By default the value is exposed as an environment variable named after the key: upper-cased,
     dashes turned into underscores, and prefixed with the upper-cased group when there is one
-    (``Secret("my-key")`` -> ``MY_KEY``; ``Secret("k", group="g-1")`` -> ``G_1_K``). Pass
+    (``Secret("my-key")`` -> ``MY_KEY``; ``Secret("k", group="g-1")`` -> ``G_1_K``), any other
+    character a variable name cannot hold becoming ``_`` too (``"/tmp/s"`` -> ``_TMP_S``). Pass
     ``as_env_var`` to choose the name. With ``mount`` (only ``/etc/flyte/secrets`` is supported)
     the secret is written to a file there instead, and no variable is set unless ``as_env_var``
-    is given too. A name that is not a valid environment variable raises ``ValueError``.
+    is given too. An ``as_env_var`` that is not a valid variable name raises ``ValueError``.
     """
 
     key: str

@@ -118,7 +118,12 @@ class TaskTemplate(Generic[P, R, F]):
 
         merged = dict(run.options.env_vars)
         merged.update(self.env_vars or {})
-        merged.update(resolve_secrets(self.name, self._secret_list, run.project, run.domain))
+        # A local process pulls no image, so the image's registry credential may be absent.
+        pull = self.image._image_registry_secret if isinstance(self.image, Image) else None
+        optional = (pull.key,) if pull is not None else ()
+        merged.update(
+            resolve_secrets(self.name, self._secret_list, run.project, run.domain, may_be_missing=optional)
+        )
         return merged
 
     def __getstate__(self) -> dict[str, Any]:

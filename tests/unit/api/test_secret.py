@@ -19,6 +19,10 @@ from flyte._secret import Secret, secrets_from_request
         ({"key": "k", "as_env_var": "MY_VAR"}, "MY_VAR"),
         ({"key": "k", "as_env_var": ""}, "K"),
         ({"key": "_k"}, "_K"),
+        ({"key": "MY.KEY", "group": "grp"}, "GRP_MY_KEY"),
+        ({"key": "a b"}, "A_B"),
+        ({"key": "/tmp/secret1"}, "_TMP_SECRET1"),
+        ({"key": "1st"}, "_1ST"),
     ],
 )
 def test_env_var_derivation(kwargs: dict[str, str], env_var: str) -> None:
@@ -37,8 +41,6 @@ def test_mounted_secret_gets_no_env_var_unless_asked() -> None:
         ({"key": "k", "as_env_var": "my_var"}, "'my_var'"),
         ({"key": "k", "as_env_var": "1VAR"}, "'1VAR'"),
         ({"key": "k", "as_env_var": "MY-VAR"}, "'MY-VAR'"),
-        ({"key": "MY.KEY", "group": "grp"}, "'GRP_MY.KEY'"),
-        ({"key": "a b"}, "'A B'"),
         ({"key": ""}, "''"),
         ({"key": "k", "mount": pathlib.Path("/tmp/x")}, "'/tmp/x'"),
     ],

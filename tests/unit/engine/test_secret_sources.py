@@ -62,3 +62,25 @@ def test_a_missing_secret_names_both_variables_that_could_provide_it() -> None:
     hint = "set the environment variable INNER_TOKEN or TOKEN, or run"
     with pytest.raises(flyte.errors.RuntimeUserError, match=hint):
         flyte.run(inner)
+
+
+private_image = flyte.Image.from_base("registry.example/team/private:1").clone(
+    registry="registry.example/team", name="private", registry_secret="registry-login"
+)
+pull_env = flyte.TaskEnvironment(
+    name="private_image_secrets", image=private_image, secrets=["registry-login", "api-token"]
+)
+
+
+@pull_env.task
+async def reads_secrets() -> list[str | None]:
+    return [os.environ.get("REGISTRY_LOGIN"), os.environ.get("API_TOKEN")]
+
+
+def test_the_image_registry_secret_may_be_missing_locally_but_other_secrets_may_not() -> None:
+    with pytest.raises(flyte.errors.RuntimeUserError, match="Secret 'api-token' needed by task"):
+        flyte.run(reads_secrets)
+    set_secret("api-token", "t")
+    assert flyte.run(reads_secrets).outputs()[0] == [None, "t"]
+    set_secret("registry-login", "r")
+    assert flyte.run(reads_secrets).outputs()[0] == ["r", "t"]

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from flyte._internal.engine.env_overlay import process_getenv
-from flyte._secret import Secret
+from flyte._secret import Secret, _env_var_from
 from flyte.errors import BaseRuntimeError, RuntimeUserError
-
-
-def _source_env_var(secret: Secret) -> str:
-    # The variable a user sets to provide the secret: the key's default env-var form.
-    name = f"{secret.group}_{secret.key}" if secret.group else secret.key
-    return name.replace("-", "_").upper()
 
 
 def resolve_secrets(
@@ -22,12 +16,14 @@ def resolve_secrets(
     domain: str,
     *,
     from_environment: bool = True,
+    may_be_missing: Collection[str] = (),
 ) -> dict[str, str]:
     """Maps each secret's ``as_env_var`` to its value; a missing secret is an error naming it.
 
     ``from_environment`` lets the caller's environment provide a secret (local runs), in the
     key's variable or in the ``as_env_var`` one; a server passes False, so that a task can never
-    read the server's own variables by naming them.
+    read the server's own variables by naming them. Keys in ``may_be_missing`` are left out
+    when not found rather than refused.
     """
     if not secrets:
         return {}
@@ -35,7 +31,8 @@ def resolve_secrets(
 
     resolved: dict[str, str] = {}
     for secret in secrets:
-        source = _source_env_var(secret)
+        # The variable a user sets to provide the secret: the key's default env-var form.
+        source = _env_var_from(secret.key, secret.group)
         value = None
         if from_environment:
             # The key's own variable first, then the one the task reads it from (set already, as
@@ -51,6 +48,8 @@ def resolve_secrets(
                 raise RuntimeUserError(
                     "SecretNotFound", f"Secret '{secret.key}' needed by task '{task_name}' cannot be read: {e}"
                 ) from e
+        if value is None and secret.key in may_be_missing:
+            continue
         if value is None:
             where = f"project '{project}', domain '{domain}' or unscoped"
             names = " or ".join(dict.fromkeys(n for n in (source, secret.as_env_var) if n))

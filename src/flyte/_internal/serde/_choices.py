@@ -49,14 +49,19 @@ class EnumTransformer(TypeTransformer[enum.Enum]):
 class LiteralTransformer(TypeTransformer[Any]):
     """``typing.Literal[...]``: the value itself; an Enum member is stored as its value.
 
-    Should two allowed values share a literal (``Literal[Color.RED, "red"]``), every value is
-    stored as its position in the Literal instead, so none is mistaken for another.
+    Should two allowed values share a literal, every value is stored as its position in the
+    Literal instead, so none is mistaken for another.
+
+    A Literal whose values are of several types (``Literal[Color.RED, "medium", 3]``) is checked
+    by type only, through ``loose``, the transformer of the union of those types: the flyte SDK
+    accepts any value of those types there, and existing code passes such values.
     """
 
     passthrough = True
 
-    def __init__(self, literal_type: Any) -> None:
+    def __init__(self, literal_type: Any, loose: TypeTransformer[Any] | None = None) -> None:
         super().__init__(type_text(literal_type), literal_type)
+        self._loose = loose
         self._values: tuple[Any, ...] = typing.get_args(literal_type)
         lits = [v.value if isinstance(v, enum.Enum) else v for v in self._values]
         if len({(type(x), x) for x in lits}) < len(lits) or not all(type(x) in _SCALARS for x in lits):
@@ -74,6 +79,8 @@ class LiteralTransformer(TypeTransformer[Any]):
 
     def to_literal(self, value: Any) -> Any:
         """The literal of the allowed value equal to ``value``."""
+        if self._loose is not None:
+            return self._loose.to_literal(value)
         i = self._position(value)
         if i is None:
             allowed = ", ".join(repr(v) for v in self._values)
@@ -83,13 +90,17 @@ class LiteralTransformer(TypeTransformer[Any]):
     def to_python_value(self, literal: Any) -> Any:
         """The allowed value whose literal this is."""
         refuse_pickled(self.name, literal)
+        if self._loose is not None:
+            return self._loose.to_python_value(literal)
         i = self._by_lit.get((type(literal), literal))
         if i is None:
             raise TypeTransformerFailedError(f"{literal!r} is not a value of {self.name}")
         return self._values[i]
 
     def is_exact(self, value: Any) -> bool:
-        """Whether ``value`` is one of the allowed values."""
+        """Whether ``value`` is one of the allowed values (of one of their types, for a mixed Literal)."""
+        if self._loose is not None:
+            return self._loose.is_exact(value)
         return self._position(value) is not None
 
     def schema(self) -> str:

@@ -336,7 +336,9 @@ class TypeEngine:
         if origin is typing.Union or origin is types.UnionType:
             return UnionTransformer(tp, [get(a) for a in args])
         if origin is typing.Literal:
-            return LiteralTransformer(tp)
+            kinds = list(dict.fromkeys(type(a) for a in args))
+            loose = UnionTransformer(typing.Union[tuple(kinds)], [get(k) for k in kinds]) if len(kinds) > 1 else None
+            return LiteralTransformer(tp, loose)
         if origin in _SEQUENCES:
             return ListTransformer(tp, get(args[0] if args else Any), _SEQUENCES[origin])
         if origin in _MAPPINGS:
