@@ -24,6 +24,7 @@ from flyte.remote._run import Run, get_run, list_runs
 from flyte.remote._secret import Secret
 from flyte.remote._task import Task
 from flyte.remote._trigger import Trigger
+from flyte.remote._upload import upload_dir, upload_file
 from flyte.remote._values import PickledValue
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "Trigger",
     "get_run",
     "list_runs",
+    "upload_dir",
+    "upload_file",
 ]
 
 

@@ -25,6 +25,7 @@ from flyte.remote._details import (
     log_text,
     print_logs,
 )
+from flyte.remote._record import ServerRecord
 from flyte.remote._values import decode_inputs, decode_outputs, error_from_info
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ def _sort_value(info: wire.ActionInfo, key: str) -> tuple[int, float | str]:
     return (1, 0.0) if value is None else (0, value)
 
 
-class Action:
+class Action(ServerRecord):
     """One action of a run: a call of a task (or a trace, or a condition) and how it went.
 
     Every method that talks to the server has an ``.aio`` form for async code.

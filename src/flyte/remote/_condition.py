@@ -19,6 +19,7 @@ from flyte._syncify import syncify
 from flyte.errors import ConditionNotFoundError
 from flyte.remote._action import api
 from flyte.remote._details import ListAll, StaticSyncified
+from flyte.remote._record import ServerRecord
 
 __all__ = ["Condition"]
 
@@ -48,7 +49,7 @@ async def _get(name: str, /, run_name: str, action_name: str | None = None) -> C
         return None
 
 
-class Condition:
+class Condition(ServerRecord):
     """A condition of a run on the server: what it asks, its type, and its value once given."""
 
     get = StaticSyncified(_get)

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
 from flyte._internal.wire import TERMINAL_PHASES
+from flyte.remote._record import ServerRecord
 from flyte.remote._values import decode_inputs, decode_outputs, error_from_info
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ class TimeFilter:
         return (low is None or at >= low) and (high is None or at < high)
 
 
-class ActionDetails:
+class ActionDetails(ServerRecord):
     """One action of a run with its attempts, phase transitions, error, inputs and outputs."""
 
     def __init__(
@@ -84,6 +85,14 @@ class ActionDetails:
         self._detail = detail
         self._attempts = attempts
         self._transitions = transitions
+
+    def _record(self) -> dict[str, Any]:
+        return {
+            "run_name": self._run_name,
+            **self._detail.model_dump(mode="json"),
+            "attempts": [a.model_dump(mode="json") for a in self._attempts],
+            "transitions": [t.model_dump(mode="json") for t in self._transitions],
+        }
 
     @property
     def run_name(self) -> str:
@@ -193,12 +202,15 @@ class ActionDetails:
         return f"ActionDetails(run={self.run_name!r}, name={self.name!r}, phase={self.phase}, attempts={attempts})"
 
 
-class RunDetails:
+class RunDetails(ServerRecord):
     """A run with its root action's details."""
 
     def __init__(self, info: wire.RunInfo, action: ActionDetails) -> None:
         self._info = info
         self._action = action
+
+    def _record(self) -> dict[str, Any]:
+        return {**self._info.model_dump(mode="json"), "action": self._action.to_dict()}
 
     @property
     def name(self) -> str:

@@ -15,6 +15,7 @@ from flyte._internal import wire
 from flyte._syncify import syncify
 from flyte.remote._action import api
 from flyte.remote._details import ListAll
+from flyte.remote._record import ServerRecord
 
 __all__ = ["Project"]
 
@@ -61,7 +62,7 @@ async def _list(
     return found
 
 
-class Project:
+class Project(ServerRecord):
     """A project of the server: the id runs, secrets and API keys name, a display name, a
     description and labels."""
 

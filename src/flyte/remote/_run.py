@@ -32,6 +32,7 @@ from flyte.remote._details import (
     log_text,
     print_logs,
 )
+from flyte.remote._record import ServerRecord
 from flyte.remote._values import decode_inputs, decode_outputs, error_from_info
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ async def _listall(
     return [Run(info, client) for info in infos]
 
 
-class Run(_RunHandle):
+class Run(ServerRecord, _RunHandle):
     """A run on a server, as ``flyte.run`` returns it in remote mode and ``Run.get`` finds it.
 
     The phase is the one last fetched: :meth:`sync`, :meth:`wait` and :meth:`watch` refresh it.
@@ -158,6 +159,11 @@ class Run(_RunHandle):
     def raw_phase(self) -> str:
         """The phase as the server names it (the same text here)."""
         return self._info.phase
+
+    @property
+    def action(self) -> Action:
+        """The run's root action, fetched from the server now."""
+        return Action(self.name, self._client.get_action(self.name, ROOT_ACTION), self._client)
 
     @property
     def error(self) -> BaseRuntimeError | None:

@@ -20,6 +20,7 @@ from flyte._internal import wire
 from flyte._syncify import syncify
 from flyte.remote._action import api
 from flyte.remote._details import ListAll
+from flyte.remote._record import ServerRecord
 
 __all__ = ["Secret", "SecretTypes"]
 
@@ -120,7 +121,7 @@ async def _list(
     return [Secret(info) for info in (infos[:limit] if limit > 0 else infos)]
 
 
-class Secret:
+class Secret(ServerRecord):
     """A secret stored on the server: its name and scope, never its value (workers of tasks
     that ask for it receive that)."""
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from flyte._syncify import syncify
 from flyte.remote._action import api
 from flyte.remote._details import ListAll
+from flyte.remote._record import ServerRecord
 
 if TYPE_CHECKING:
     from flyte._internal import wire
@@ -107,7 +108,7 @@ async def _list(
     return tasks
 
 
-class Task:
+class Task(ServerRecord):
     """A task deployed on the server, at one version; ``flyte.run(task, ...)`` runs it there."""
 
     def __init__(self, info: wire.TaskInfo) -> None:

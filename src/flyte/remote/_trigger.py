@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from flyte._syncify import syncify
 from flyte.remote._action import api
 from flyte.remote._details import ListAll
+from flyte.remote._record import ServerRecord
 
 if TYPE_CHECKING:
     import flyte
@@ -121,7 +122,7 @@ def _when(timestamp: float | None) -> datetime | None:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc) if timestamp is not None else None
 
 
-class Trigger:
+class Trigger(ServerRecord):
     """A trigger of a deployed task as the server keeps it."""
 
     create = syncify(_create)
