@@ -10,6 +10,7 @@ from flyte._config import AdminConfig, Config, ImageConfig, TaskConfig
 from flyte._secrets_store import SecretInfo, secrets_path, set_secret, validate_secret
 from flyte.cli._api_keys import create_api_key
 from flyte.cli._projects import create_project
+from flyte.cli._triggers import create_trigger
 from flyte.cli.main import current_config
 
 __all__ = ["create", "create_config", "create_secret"]
@@ -128,3 +129,4 @@ def _read_value(value: str | None, from_file: Path | None) -> str:
 
 create.add_command(create_api_key)
 create.add_command(create_project)
+create.add_command(create_trigger)

@@ -12,6 +12,7 @@ import click
 from flyte._config import config_search_path
 from flyte._secrets_store import SecretInfo, list_secrets
 from flyte.cli._api_keys import get_api_key
+from flyte.cli._conditions import get_condition
 from flyte.cli._get_actions import get_action
 from flyte.cli._get_data import get_io, get_logs
 from flyte.cli._get_report import get_report
@@ -45,6 +46,7 @@ get.add_command(get_api_key)
 get.add_command(get_project)
 get.add_command(get_task)
 get.add_command(get_trigger)
+get.add_command(get_condition)
 
 
 @get.command("config", short_help="Print the effective configuration.")

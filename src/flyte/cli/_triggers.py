@@ -1,4 +1,4 @@
-"""``flyte get trigger``, ``flyte update trigger`` and ``flyte delete trigger``: the triggers of
+"""``flyte create|get|update|delete trigger``: the triggers of
 deployed tasks on the server, as the real CLI names them (a trigger is NAME of TASK_NAME)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from flyte.cli._tasks import connect_remote
 if TYPE_CHECKING:
     from flyte.remote import Trigger
 
-__all__ = ["delete_trigger", "get_trigger", "update_trigger"]
+__all__ = ["create_trigger", "delete_trigger", "get_trigger", "update_trigger"]
 
 _project = click.option("-p", "--project", help="Project the trigger's task is deployed in.")
 _domain = click.option("-d", "--domain", help="Domain the trigger's task is deployed in.")
@@ -93,3 +93,47 @@ def delete_trigger(name: str, task_name: str, project: str | None, domain: str |
     connect_remote(project, domain)
     Trigger.delete(name, task_name)
     click.echo(f"Deleted trigger {name} of {task_name}.")
+
+
+@click.command("trigger", short_help="Add a cron trigger to a deployed task.")
+@click.argument("task_name")
+@click.argument("name")
+@click.option("--schedule", required=True, help='Cron schedule, e.g. "0 0 * * *" (every day at midnight, UTC).')
+@click.option("--description", default="", show_default=True, help="What the trigger is for.")
+@click.option(
+    "--auto-activate/--no-auto-activate", default=True, show_default=True, help="Whether it fires from now on."
+)
+@click.option(
+    "--trigger-time-var",
+    default="trigger_time",
+    show_default=True,
+    help="Input of the task that receives each firing's time (left unset when the task has no such input).",
+)
+@_project
+@_domain
+def create_trigger(
+    task_name: str,
+    name: str,
+    schedule: str,
+    description: str,
+    auto_activate: bool,
+    trigger_time_var: str,
+    project: str | None,
+    domain: str | None,
+) -> None:
+    """Add trigger NAME to the deployed task TASK_NAME, running its newest version on SCHEDULE.
+
+    \b
+        flyte create trigger my_env.nightly every-night --schedule "0 0 * * *"
+    """
+    import flyte
+    from flyte.remote import Task, Trigger
+
+    connect_remote(project, domain)
+    task = Task.get(task_name, auto_version="latest")
+    inputs = {trigger_time_var: flyte.TriggerTime} if trigger_time_var in task.interface.inputs else None
+    cron = flyte.Cron(schedule)
+    spec = flyte.Trigger(name, cron, description=description, auto_activate=auto_activate, inputs=inputs)
+    created = Trigger.create(spec, task_name)
+    state = "active" if created.is_active else "inactive"
+    click.echo(f"Created trigger {created.name} of {created.task_name} ({created.automation_spec}, {state}).")

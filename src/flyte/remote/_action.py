@@ -132,7 +132,7 @@ def _sort_value(info: wire.ActionInfo, key: str) -> tuple[int, float | str]:
     return (1, 0.0) if value is None else (0, value)
 
 
-class Action(ServerRecord):
+class Action(ServerRecord["wire.ActionInfo"]):
     """One action of a run: a call of a task (or a trace, or a condition) and how it went.
 
     Every method that talks to the server has an ``.aio`` form for async code.

@@ -49,7 +49,7 @@ async def _get(name: str, /, run_name: str, action_name: str | None = None) -> C
         return None
 
 
-class Condition(ServerRecord):
+class Condition(ServerRecord["wire.ConditionInfo"]):
     """A condition of a run on the server: what it asks, its type, and its value once given."""
 
     get = StaticSyncified(_get)
@@ -121,10 +121,6 @@ class Condition(ServerRecord):
         """Waits (up to ``timeout`` seconds) for the condition to end; returns it refreshed."""
         self._info = await asyncio.to_thread(api().wait_condition, self.run_name, self.action_name, timeout)
         return self
-
-    def to_dict(self) -> dict[str, object]:
-        """The condition as plain data."""
-        return self._info.model_dump(mode="json")
 
     def __repr__(self) -> str:
         return (

@@ -71,7 +71,7 @@ class TimeFilter:
         return (low is None or at >= low) and (high is None or at < high)
 
 
-class ActionDetails(ServerRecord):
+class ActionDetails(ServerRecord["wire.ActionDetail"]):
     """One action of a run with its attempts, phase transitions, error, inputs and outputs."""
 
     def __init__(
@@ -202,7 +202,7 @@ class ActionDetails(ServerRecord):
         return f"ActionDetails(run={self.run_name!r}, name={self.name!r}, phase={self.phase}, attempts={attempts})"
 
 
-class RunDetails(ServerRecord):
+class RunDetails(ServerRecord["wire.RunInfo"]):
     """A run with its root action's details."""
 
     def __init__(self, info: wire.RunInfo, action: ActionDetails) -> None:

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Literal
+from typing import Literal
 
 from flyte._internal import wire
 from flyte._syncify import syncify
@@ -62,7 +62,7 @@ async def _list(
     return found
 
 
-class Project(ServerRecord):
+class Project(ServerRecord["wire.ProjectInfo"]):
     """A project of the server: the id runs, secrets and API keys name, a display name, a
     description and labels."""
 
@@ -97,14 +97,6 @@ class Project(ServerRecord):
     def created_at(self) -> float:
         """When the project was created (seconds since the epoch)."""
         return self._info.created_at
-
-    def to_dict(self) -> dict[str, Any]:
-        """The project as plain data."""
-        return self._info.model_dump(mode="json")
-
-    def to_json(self) -> str:
-        """The project as JSON."""
-        return self._info.model_dump_json()
 
     def __repr__(self) -> str:
         return f"Project(id={self.id!r}, name={self.name!r})"

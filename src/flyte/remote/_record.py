@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
 __all__ = ["ServerRecord"]
 
+M = TypeVar("M", bound=BaseModel)
 
-class ServerRecord:
+
+class ServerRecord(Generic[M]):
     """Mixin of the objects that stand for one record of the server.
 
     A class keeps that record in ``_info`` (a wire model) or overrides :meth:`_record`. The dict
@@ -18,7 +20,7 @@ class ServerRecord:
     secret value is ever part of a record.
     """
 
-    _info: BaseModel
+    _info: M
 
     def _record(self) -> dict[str, Any]:
         return self._info.model_dump(mode="json")

@@ -115,7 +115,7 @@ async def _listall(
     return [Run(info, client) for info in infos]
 
 
-class Run(ServerRecord, _RunHandle):
+class Run(ServerRecord["wire.RunInfo"], _RunHandle):
     """A run on a server, as ``flyte.run`` returns it in remote mode and ``Run.get`` finds it.
 
     The phase is the one last fetched: :meth:`sync`, :meth:`wait` and :meth:`watch` refresh it.

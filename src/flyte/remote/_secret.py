@@ -121,7 +121,7 @@ async def _list(
     return [Secret(info) for info in (infos[:limit] if limit > 0 else infos)]
 
 
-class Secret(ServerRecord):
+class Secret(ServerRecord["wire.SecretInfo"]):
     """A secret stored on the server: its name and scope, never its value (workers of tasks
     that ask for it receive that)."""
 

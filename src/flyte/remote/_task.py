@@ -108,7 +108,7 @@ async def _list(
     return tasks
 
 
-class Task(ServerRecord):
+class Task(ServerRecord["wire.TaskInfo"]):
     """A task deployed on the server, at one version; ``flyte.run(task, ...)`` runs it there."""
 
     def __init__(self, info: wire.TaskInfo) -> None:
@@ -213,11 +213,6 @@ class Task(ServerRecord):
             except (TypeError, ValueError, OverflowError) as e:
                 raise RuntimeDataValidationError(key, e, self.name) from None
         return pack_inputs(self._info, literals)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The task as plain data."""
-        data: dict[str, Any] = self._info.model_dump(mode="json")
-        return data
 
     def __repr__(self) -> str:
         return f"Task(name={self.name!r}, version={self.version!r}, environment={self.environment!r})"

@@ -122,7 +122,7 @@ def _when(timestamp: float | None) -> datetime | None:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc) if timestamp is not None else None
 
 
-class Trigger(ServerRecord):
+class Trigger(ServerRecord["wire.TriggerInfo"]):
     """A trigger of a deployed task as the server keeps it."""
 
     create = syncify(_create)
@@ -178,8 +178,8 @@ class Trigger(ServerRecord):
         """Where the server serves this trigger."""
         return f"{api().endpoint}/api/v1/triggers/{self.task_name}/{self.name}"
 
-    def to_dict(self) -> dict[str, Any]:
-        """The trigger as plain data (its encoded inputs left out)."""
+    def _record(self) -> dict[str, Any]:
+        # The encoded inputs are left out: they are bytes, not JSON data.
         data: dict[str, Any] = self._info.model_dump(mode="json", exclude={"inputs"})
         return data
 

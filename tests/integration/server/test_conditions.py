@@ -87,6 +87,9 @@ def test_cli_signal_resumes_a_paused_task(flyte_server: ServerHandle, tmp_path: 
     shown = flyte_cli(flyte_server, "get", "run", run.name)
     assert shown.returncode == 0, shown.stderr
     assert "PAUSED" in shown.stdout
+    listed = flyte_cli(flyte_server, "get", "condition", run.name)
+    assert listed.returncode == 0, listed.stderr
+    assert condition.action_name in listed.stdout and "PAUSED" in listed.stdout and "Ship it?" in listed.stdout
 
     refused = flyte_cli(flyte_server, "signal", "condition", run.name, "approve", "maybe")
     assert refused.returncode != 0
@@ -102,6 +105,12 @@ def test_cli_signal_resumes_a_paused_task(flyte_server: ServerHandle, tmp_path: 
     assert run.outputs()[0] == "approved=True"
     signalled = flyte.remote.Condition.get("approve", run_name=run.name)
     assert signalled is not None and (signalled.phase, signalled.value) == ("SUCCEEDED", True)
+
+    as_json = flyte_cli(flyte_server, "-of", "json", "get", "condition", run.name, gate.name)
+    assert as_json.returncode == 0, as_json.stderr
+    assert [(c["name"], c["phase"], c["value"]) for c in json.loads(as_json.stdout)] == [("approve", "SUCCEEDED", True)]
+    none = flyte_cli(flyte_server, "get", "condition", run.name, "a0")
+    assert none.returncode == 0 and f"No conditions in action a0 of run {run.name}." in none.stdout
 
     again = flyte_cli(flyte_server, "signal", "condition", run.name, "approve", "false")
     assert again.returncode != 0

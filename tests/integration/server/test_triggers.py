@@ -168,3 +168,30 @@ def test_trigger_mistakes_are_refused(flyte_server: ServerHandle, tmp_path: Path
 
     no_update = flyte_cli(flyte_server, "update", "trigger", "t", "mistaken.f")
     assert no_update.returncode == 2 and "--activate" in no_update.stderr
+
+    fixed = load_workflow(
+        """
+        from datetime import datetime
+
+        import flyte
+
+        env = flyte.TaskEnvironment(name="scheduled")
+
+
+        @env.task
+        async def f(trigger_time: datetime) -> str:
+            return trigger_time.isoformat()
+        """,
+        tmp_path,
+    )
+    connect(flyte_server, tmp_path)
+    flyte.deploy(fixed.env, version="v1")
+    made = flyte_cli(flyte_server, "create", "trigger", "scheduled.f", "nightly", "--schedule", "0 0 * * *")
+    assert made.returncode == 0, made.stderr
+    assert "Created trigger nightly of scheduled.f (cron 0 0 * * * (UTC), active)" in made.stdout
+    nightly = flyte.remote.Trigger.get("nightly", "scheduled.f")
+    assert nightly.is_active and nightly.automation_spec == "cron 0 0 * * * (UTC)"
+    bad_cron = flyte_cli(flyte_server, "create", "trigger", "scheduled.f", "broken", "--schedule", "61 * * * *")
+    assert bad_cron.returncode == 1 and "Traceback" not in bad_cron.stderr, bad_cron.stderr
+    unknown = flyte_cli(flyte_server, "create", "trigger", "scheduled.nope", "t", "--schedule", "0 0 * * *")
+    assert unknown.returncode == 1 and "scheduled.nope" in unknown.stderr, unknown.stderr

@@ -118,6 +118,7 @@ def test_gen_docs_json_to_a_file() -> None:
     subcommands = [
         "action",
         "api-key",
+        "condition",
         "config",
         "io",
         "logs",
