@@ -118,11 +118,15 @@ class TaskTemplate(Generic[P, R, F]):
 
         merged = dict(run.options.env_vars)
         merged.update(self.env_vars or {})
-        # A local process pulls no image, so the image's registry credential may be absent.
+        # A local process pulls no image, so the image's registry credential may be absent. Any
+        # other missing secret is a warning, as in the flyte SDK's local mode: code that never
+        # reads it locally runs, and the warning names the secret should the task then fail.
         pull = self.image._image_registry_secret if isinstance(self.image, Image) else None
         optional = (pull.key,) if pull is not None else ()
         merged.update(
-            resolve_secrets(self.name, self._secret_list, run.project, run.domain, may_be_missing=optional)
+            resolve_secrets(
+                self.name, self._secret_list, run.project, run.domain, may_be_missing=optional, warn_if_missing=True
+            )
         )
         return merged
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import re
 
 import pytest
 
@@ -159,9 +160,10 @@ def test_secret_from_local_secrets_file() -> None:
     assert flyte.run(reads_secret).outputs()[0] == "from-file|test"
 
 
-def test_missing_secret_names_the_secret_and_task() -> None:
-    with pytest.raises(flyte.errors.RuntimeUserError, match=r"MY_SECRET_KEY.*with_secrets\.reads_secret"):
-        flyte.run(reads_secret)
+def test_missing_secret_is_a_warning_naming_the_secret_and_task(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="flyte"):
+        assert flyte.run(reads_secret).outputs()[0] == "None|test"
+    assert any(re.search(r"MY_SECRET_KEY.*with_secrets\.reads_secret", r.getMessage()) for r in caplog.records)
 
 
 def test_run_env_vars_reach_tasks() -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from flyte._context import ActionContext, current_action
 from flyte._internal.engine import env_overlay, local_conditions
 from flyte._internal.engine.run_state import RunState
+from flyte._internal.engine.secrets import missing_secret_error
 from flyte._internal.model.errors import error_record, to_flyte_error
 from flyte._internal.model.naming import action_name
 from flyte._internal.model.offload import from_stored, to_stored
@@ -175,7 +176,7 @@ def _retry_delay(call: _Call, attempt: int, exc: BaseException) -> tuple[BaseRun
             f"Task '{task.name}' exceeded its timeout of {seconds:g}s and was cancelled"
         )
     else:
-        err = to_flyte_error(exc, task.name)
+        err = missing_secret_error(task.name, task._secret_list, exc) or to_flyte_error(exc, task.name)
     if isinstance(err, (NonRecoverableError, RuntimeDataValidationError, InlineIOMaxBytesBreached)) or (
         attempt >= task.max_attempts
     ):
