@@ -144,6 +144,7 @@ def trigger_spec(trigger: Trigger, task: TypedTask) -> wire.TriggerSpec:
     Raises:
         ConfigError: the trigger has no schedule, or names inputs the task does not have.
     """
+    from flyte._artifact_triggers import OnArtifact
     from flyte._internal import wire
     from flyte._internal.serde import pack
     from flyte._trigger import Cron, FixedRate, TriggerTime
@@ -189,6 +190,11 @@ def trigger_spec(trigger: Trigger, task: TypedTask) -> wire.TriggerSpec:
             interval_s=float(automation.interval_minutes) * 60,
             start_time=start.timestamp() if isinstance(start, datetime) else None,
             **common,
+        )
+    if isinstance(automation, OnArtifact):
+        raise ConfigError(
+            f"{where} fires on artifact {automation.name!r}: this server publishes no artifact events, so only "
+            "flyte.Cron and flyte.FixedRate triggers can be deployed"
         )
     raise ConfigError(f"{where} has no schedule: give it automation=flyte.Cron(...) or flyte.FixedRate(...)")
 

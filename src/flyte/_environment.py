@@ -8,7 +8,7 @@ import sys
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, TypeVar, Union, overload
 
 from flyte._cache import CacheRequest, resolve_cache
 from flyte._doc import Documentation
@@ -22,6 +22,9 @@ from flyte._secret import SecretRequest
 from flyte._task import DEFAULT_MAX_INLINE_IO_BYTES, AsyncFunctionTaskTemplate
 from flyte._timeout import TimeoutType
 from flyte._trigger import Trigger
+
+if TYPE_CHECKING:
+    from flyte.sandbox._namespace import SandboxNamespace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -160,6 +163,13 @@ class TaskEnvironment(Environment):
                 "flyte.extend.TaskPluginRegistry.register(config_type, task_class)"
             )
         return plugin
+
+    @property
+    def sandbox(self) -> SandboxNamespace:
+        """Sandboxed orchestrators of this environment: ``@env.sandbox.orchestrator``."""
+        from flyte.sandbox._namespace import SandboxNamespace
+
+        return SandboxNamespace(self)
 
     @property
     def tasks(self) -> Dict[str, AsyncFunctionTaskTemplate[Any, Any, Any]]:

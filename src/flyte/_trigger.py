@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Union
 
+from flyte._artifact_triggers import OnArtifact, check_trigger
+
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
@@ -111,7 +113,7 @@ class Trigger:
     """
 
     name: str
-    automation: Union[Cron, FixedRate, None] = None
+    automation: Union[Cron, FixedRate, OnArtifact, None] = None
     description: str = ""
     auto_activate: bool = True
     inputs: dict[str, Any] | None = None
@@ -129,11 +131,12 @@ class Trigger:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"Trigger name cannot be empty, got {self.name!r}")
-        if self.automation is not None and not isinstance(self.automation, (Cron, FixedRate)):
+        if self.automation is not None and not isinstance(self.automation, (Cron, FixedRate, OnArtifact)):
             raise TypeError(
-                f"Trigger automation must be a Cron or FixedRate, got {type(self.automation).__name__}: "
+                f"Trigger automation must be a Cron, FixedRate or OnArtifact, got {type(self.automation).__name__}: "
                 f"{self.automation!r}"
             )
+        check_trigger(self.name, self.automation, self.inputs)
         if self.missed not in ("fire_latest", "skip"):
             raise ValueError(f"Trigger missed must be 'fire_latest' or 'skip', got {self.missed!r}")
         limit = self.max_action_concurrency

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -147,11 +148,22 @@ def _succeed(call: _Call, attempts: int, value: Any) -> Any:
     iface = task.interface
     if not iface.has_return_annotation and value is not None:
         task.warn_missing_return_annotation()
+    records: list[dict[str, Any]] = []
+    # Only a program that imported flyte.artifacts can return artifacts: others skip this.
+    artifacts = sys.modules.get("flyte.artifacts._outputs")
+    if artifacts is not None:
+        custom = call.parent.custom_context if call.parent is not None else call.run.options.custom_context
+        try:
+            value, records = artifacts.split_outputs(value, task.produces_artifacts, custom)
+        except TypeError as e:
+            raise _fail(call, attempts, RuntimeDataValidationError("o0", e, task.name)) from None
     try:
         blob = iface.encode_output(value)
         stored = to_stored(blob, call.run.raw_data_path, task.name, "outputs", task.max_inline_io_bytes)
     except (RuntimeDataValidationError, InlineIOMaxBytesBreached) as e:
         raise _fail(call, attempts, e) from None
+    if artifacts is not None and records:
+        artifacts.store_records(call.run.store, call.run.name, call.name, records)
     cache_status = None
     if call.cache_key is not None:
         call.run.store.cache_put(call.cache_key, task.name, stored)

@@ -39,8 +39,10 @@ def _find_task(spec: wire.TaskSpec, bundle: Path | None) -> Any:
 
     module = load_ref(spec.module, bundle, confine=True)
     for value in vars(module).values():
-        if isinstance(value, AsyncFunctionTaskTemplate) and value.name == spec.name:
-            return value
+        # A decorator stacked on the task (an agent's @tool) keeps the task as __wrapped_task__.
+        task = getattr(value, "__wrapped_task__", value)
+        if isinstance(task, AsyncFunctionTaskTemplate) and task.name == spec.name:
+            return task
     raise ModuleLoadError(f"Task '{spec.name}' is not defined in {spec.module}")
 
 
