@@ -3,6 +3,7 @@ of distributed launchers, and the small records plugins are handed."""
 
 from __future__ import annotations
 
+import inspect
 import typing
 
 import pytest
@@ -12,6 +13,7 @@ from flyte.models import (
     ActionID,
     CheckpointPaths,
     Docstring,
+    NativeInterface,
     PathRewrite,
     RawDataPath,
     extract_return_annotation,
@@ -123,3 +125,14 @@ def test_an_environment_from_tasks_made_without_one() -> None:
     assert flyte.with_runcontext(mode="local").run(loose, 1).outputs()[0] == 2
     with pytest.raises(ValueError, match="belong to an environment already"):
         flyte.TaskEnvironment.from_task("again", loose)
+
+
+def test_native_interface_takes_named_outputs_as_the_sdk_writes_it() -> None:
+    inputs = {"x": (int, inspect.Parameter.empty)}
+    single = NativeInterface(inputs, {"o0": str})
+    assert single.outputs == {"o0": str} and single.output_type is str
+    pair = NativeInterface(inputs, outputs={"a": int, "b": str}, docstring=None)
+    assert pair.outputs == {"o0": int, "o1": str}
+    nothing = NativeInterface(inputs, {})
+    assert nothing.outputs == {} and not nothing.has_return_annotation
+    assert NativeInterface.from_types(inputs, {"o0": float}).output_type is float

@@ -42,7 +42,18 @@ class NativeInterface:
         task_name: str = "",
         has_return_annotation: bool = True,
         keyword_only: frozenset[str] = frozenset(),
+        *,
+        outputs: dict[str, Any] | None = None,
+        docstring: Any = None,
     ) -> None:
+        # The flyte SDK's form, NativeInterface(inputs, {"o0": int}), names the outputs instead:
+        # several become a tuple of their types, none means the task returns nothing. Its
+        # parsed ``docstring`` is accepted and not kept (the task's ``docs`` has it).
+        if isinstance(output_type, dict) or outputs is not None:
+            named = outputs if outputs is not None else output_type
+            types = list(named.values())
+            output_type = None if not types else types[0] if len(types) == 1 else tuple.__class_getitem__(tuple(types))
+            has_return_annotation = bool(types)
         #: ``name -> (type, default)`` in declaration order; ``inspect.Parameter.empty``
         #: marks a required input.
         self.inputs = inputs
@@ -202,9 +213,7 @@ class NativeInterface:
         Several outputs become a tuple of their types; ``default_inputs`` overrides defaults.
         """
         merged = {n: (tp, (default_inputs or {}).get(n, default)) for n, (tp, default) in inputs.items()}
-        types = list(outputs.values())
-        output: Any = None if not types else types[0] if len(types) == 1 else tuple.__class_getitem__(tuple(types))
-        return cls(merged, output, has_return_annotation=bool(types))
+        return cls(merged, outputs=outputs)
 
     @property
     def outputs(self) -> dict[str, Any]:
