@@ -186,8 +186,10 @@ class TaskContext:
 
     @property
     def restart_attempt(self) -> int | None:
-        """How many times the launcher restarted the job's processes (``TORCHELASTIC_RESTART_COUNT``)."""
-        return _env_int("TORCHELASTIC_RESTART_COUNT")
+        """How many times a clustered task's whole set of processes was restarted
+        (``JOBSET_RESTART_ATTEMPT``), else its launcher's restarts (``TORCHELASTIC_RESTART_COUNT``)."""
+        restarts = _env_int("JOBSET_RESTART_ATTEMPT")
+        return restarts if restarts is not None else _env_int("TORCHELASTIC_RESTART_COUNT")
 
 
 def _env_int(name: str) -> int | None:
