@@ -249,6 +249,7 @@ _COMMANDS: dict[str, LazyCommand] = {
     "deploy": LazyCommand("flyte.cli._deploy", "deploy", "Deploy environments' tasks to the server."),
     "gen": LazyCommand("flyte.cli._gen", "gen", "Generate documentation of the CLI."),
     "get": LazyCommand("flyte.cli._get", "get", "Show the configuration, secrets, runs, their data and logs."),
+    "prefetch": LazyCommand("flyte.cli._prefetch", "prefetch", "Store models in the object store ahead of use."),
     "rerun": LazyCommand("flyte.cli._rerun", "rerun", "Re-run a server run with its code and inputs (--recover)."),
     "run": LazyCommand("flyte.cli._run", "run", "Run a task from a Python file, locally or on a server."),
     "signal": LazyCommand("flyte.cli._signal", "signal", "Give a paused condition of a server run its value."),
