@@ -7,7 +7,8 @@ Run it with the interpreter of the SDK to describe::
 The pinned copy of the real SDK's surface (``flyte==2.12.1``) lives in
 ``tests/unit/data/sdk_surface.json``; ``tests/unit/test_sdk_surface.py`` checks this project
 against it. Rerun this script with the real SDK's interpreter to refresh the pin, and with ours to
-see what is missing (``--diff PINNED`` prints only the differences).
+see what is missing (``--diff PINNED`` prints only the differences). The real SDK imports
+``flyte.connectors`` only with ``grpcio`` and ``prometheus_client`` installed next to it.
 """
 
 from __future__ import annotations
@@ -19,18 +20,30 @@ import json
 import sys
 from typing import Any
 
-# The modules a Flyte user imports from; flyte.remote, flyte.app and the AI helpers are out of scope.
+# The modules a Flyte user imports from.
 MODULES = (
     "flyte",
+    "flyte.ai.agents",
+    "flyte.ai.chat",
+    "flyte.app",
+    "flyte.app.extras",
+    "flyte.artifacts",
+    "flyte.clustered",
     "flyte.config",
+    "flyte.connectors",
+    "flyte.durable",
     "flyte.errors",
     "flyte.extend",
+    "flyte.extras",
     "flyte.git",
     "flyte.io",
     "flyte.io.extend",
     "flyte.models",
     "flyte.notify",
+    "flyte.prefetch",
+    "flyte.remote",
     "flyte.report",
+    "flyte.sandbox",
     "flyte.storage",
     "flyte.syncify",
     "flyte.types",

@@ -5,6 +5,7 @@ the CLI) load on first use, so ``import flyte`` stays cheap.
 """
 
 from flyte import durable, errors, report
+from flyte._artifact_triggers import OnArtifact, TriggeredArtifact, TriggeredPartition
 from flyte._build import ImageBuild, build, build_images
 from flyte._cache import Cache, CachePolicy, CacheRequest
 from flyte._checkpoint import Checkpoint, latest_checkpoint
@@ -47,6 +48,7 @@ from flyte._retry import Backoff, RetryStrategy
 from flyte._reusable import ReusePolicy
 from flyte._run import Run, run, with_runcontext
 from flyte._secret import Secret, SecretRequest
+from flyte._serve import AppHandle, serve, with_servecontext
 from flyte._task import AsyncFunctionTaskTemplate, TaskTemplate
 from flyte._timeout import Timeout, TimeoutType
 from flyte._trace import trace
@@ -70,6 +72,7 @@ __all__ = [
     "GPU",
     "HABANA_GAUDI",
     "TPU",
+    "AppHandle",
     "AsyncFunctionTaskTemplate",
     "Backoff",
     "Cache",
@@ -87,6 +90,7 @@ __all__ = [
     "ImageBuild",
     "Link",
     "Neuron",
+    "OnArtifact",
     "PodTemplate",
     "Resources",
     "RetryStrategy",
@@ -101,6 +105,8 @@ __all__ = [
     "TimeoutType",
     "Trigger",
     "TriggerTime",
+    "TriggeredArtifact",
+    "TriggeredPartition",
     "__version__",
     "build",
     "build_images",
@@ -128,8 +134,10 @@ __all__ = [
     "rerun",
     "run",
     "run_python_script",
+    "serve",
     "system_logger",
     "trace",
     "version",
     "with_runcontext",
+    "with_servecontext",
 ]

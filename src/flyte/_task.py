@@ -281,10 +281,13 @@ class AsyncFunctionTaskTemplate(TaskTemplate[P, R, F]):
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         """Runs :meth:`pre`, the function (with ``pre``'s result as ``flyte.ctx().data``), then
         :meth:`post`, and returns the function's result. A sync function runs in a thread."""
+        return await self._call_with_hooks(self.is_async, *args, **kwargs)
+
+    async def _call_with_hooks(self, func_is_async: bool, *args: Any, **kwargs: Any) -> Any:
         data = await self.pre(*args, **kwargs)
         token = task_data.set(data)
         try:
-            if self.is_async:
+            if func_is_async:
                 value = await self.func(*args, **kwargs)
             else:
                 value = await asyncio.to_thread(self.func, *args, **kwargs)

@@ -268,11 +268,12 @@ def test_secret_from_the_local_store(sandbox: Sandbox) -> None:
     assert SECRET_VALUE not in result.stdout + result.stderr
 
 
-def test_missing_secret_fails_the_run(sandbox: Sandbox) -> None:
+def test_a_missing_secret_is_warned_about_and_the_task_runs_without_it(sandbox: Sandbox) -> None:
     result = sandbox.run(sys.executable, "examples/secrets_example.py")
 
-    assert result.returncode != 0
-    assert "MY_SECRET_KEY" in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert "Secret 'MY_SECRET_KEY' needed by task" in result.stderr
+    assert "MY_SECRET_ENV_VAR is not set" in result.stdout
 
 
 def test_cached_results_are_reused_by_the_next_run(sandbox: Sandbox) -> None:

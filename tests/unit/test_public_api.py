@@ -13,6 +13,7 @@ EXPECTED_EXPORTS = [
     "GPU",
     "HABANA_GAUDI",
     "TPU",
+    "AppHandle",
     "AsyncFunctionTaskTemplate",
     "Backoff",
     "Cache",
@@ -30,6 +31,7 @@ EXPECTED_EXPORTS = [
     "ImageBuild",
     "Link",
     "Neuron",
+    "OnArtifact",
     "PodTemplate",
     "Resources",
     "RetryStrategy",
@@ -44,6 +46,8 @@ EXPECTED_EXPORTS = [
     "TimeoutType",
     "Trigger",
     "TriggerTime",
+    "TriggeredArtifact",
+    "TriggeredPartition",
     "__version__",
     "build",
     "build_images",
@@ -71,10 +75,12 @@ EXPECTED_EXPORTS = [
     "rerun",
     "run",
     "run_python_script",
+    "serve",
     "system_logger",
     "trace",
     "version",
     "with_runcontext",
+    "with_servecontext",
 ]
 
 
@@ -111,6 +117,12 @@ def test_import_flyte_is_light() -> None:
     probe = f"import sys, flyte; print([m for m in {HEAVY!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_import_flyte_does_not_load_apps() -> None:
+    probe = "import sys, flyte; flyte.with_servecontext; print('flyte.app' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_defining_tasks_stays_light() -> None:

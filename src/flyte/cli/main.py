@@ -252,6 +252,7 @@ _COMMANDS: dict[str, LazyCommand] = {
     "prefetch": LazyCommand("flyte.cli._prefetch", "prefetch", "Store models in the object store ahead of use."),
     "rerun": LazyCommand("flyte.cli._rerun", "rerun", "Re-run a server run with its code and inputs (--recover)."),
     "run": LazyCommand("flyte.cli._run", "run", "Run a task from a Python file, locally or on a server."),
+    "serve": LazyCommand("flyte.cli._serve", "serve", "Serve an app environment from a Python file locally."),
     "signal": LazyCommand("flyte.cli._signal", "signal", "Give a paused condition of a server run its value."),
     "start": LazyCommand("flyte.cli._start", "start", "Start the flyte server."),
     "update": LazyCommand("flyte.cli._update", "update", "Update something stored on the server (a trigger)."),

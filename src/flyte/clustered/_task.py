@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, Dict, Optional
 
-from flyte._context import current_action, task_data
+from flyte._context import current_action
 from flyte._plugins import TaskPluginRegistry
 from flyte._task import AsyncFunctionTaskTemplate
 from flyte.errors import RuntimeUserError
@@ -82,17 +81,7 @@ class ClusteredTaskTemplate(AsyncFunctionTaskTemplate):  # type: ignore[type-arg
         return await run_gang(self, self.settings(), values)
 
     async def _run_body(self, *args: Any, **kwargs: Any) -> Any:
-        data = await self.pre(*args, **kwargs)
-        token = task_data.set(data)
-        try:
-            if self.body_is_async:
-                value = await self.func(*args, **kwargs)
-            else:
-                value = await asyncio.to_thread(self.func, *args, **kwargs)
-            await self.post(value)
-        finally:
-            task_data.reset(token)
-        return value
+        return await self._call_with_hooks(self.body_is_async, *args, **kwargs)
 
     def aio(self, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, Any]:
         """Calls the task from async code; always returns an awaitable."""

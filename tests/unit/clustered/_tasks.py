@@ -112,15 +112,16 @@ def exits_on_rank(bad_rank: int) -> int:
 
 @restarting.task
 def recovers(folder: str, healthy_from: int) -> str:
-    """Fails on rank 1 until ``healthy_from`` starts of the gang have happened; records each start."""
+    """Fails on rank 1 until ``healthy_from`` starts of the gang have happened; rank 1 records each start."""
     set_attempt = os.environ["JOBSET_RESTART_ATTEMPT"]
     launcher_attempt = os.environ["TORCHELASTIC_RESTART_COUNT"]
     start = f"{set_attempt}.{launcher_attempt}"
-    if os.environ["RANK"] == "0":
-        Path(folder, f"start-{start}").touch()
     starts = int(set_attempt) * 2 + int(launcher_attempt)
-    if os.environ["RANK"] == "1" and starts < healthy_from:
-        raise RuntimeError(f"not yet healthy at start {start}")
+    if os.environ["RANK"] == "1":
+        # Recorded by the rank that fails: the others may be stopped before they get this far.
+        Path(folder, f"start-{start}").touch()
+        if starts < healthy_from:
+            raise RuntimeError(f"not yet healthy at start {start}")
     return start
 
 
