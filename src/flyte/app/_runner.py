@@ -36,7 +36,7 @@ def on_local_stop(callback: Callable[[], None]) -> bool:
     runner = _current_runner.get()
     if runner is None:
         return False
-    runner.stop_callbacks.append(callback)
+    runner.add_stop_callback(callback)
     return True
 
 
@@ -72,6 +72,7 @@ class ThreadRunner:
         self._parameters = dict(parameters)
         self._context = context
         self.stop_callbacks: list[Callable[[], None]] = []
+        self._callbacks_called = 0
         self.error: BaseException | None = None
         self._lock = threading.Lock()
         self._stopping = False
@@ -140,20 +141,21 @@ class ThreadRunner:
                 self._loop = self._main = None
             _close_loop(loop)
 
+    def add_stop_callback(self, callback: Callable[[], None]) -> None:
+        """Adds ``callback`` to those :meth:`stop` calls (at once if a stop is under way)."""
+        with self._lock:
+            self.stop_callbacks.append(callback)
+
     def stop(self, timeout: float) -> bool:
         """Asks the app to stop and waits up to ``timeout`` seconds; True if its thread ended."""
         with self._lock:
-            first = not self._stopping
             self._stopping = True
         deadline = time.monotonic() + timeout
-        if first and self.stop_callbacks:
-            for callback in list(self.stop_callbacks):
-                callback()
-            # A graceful stop gets half the time before the app is interrupted.
-            self._thread.join(timeout / 2)
-            if timeout <= 0:
-                return not self._thread.is_alive()
         while self._thread.is_alive():
+            if self._call_new_callbacks():
+                # A graceful stop gets half the time left before the app is interrupted.
+                self._thread.join(max(0.0, deadline - time.monotonic()) / 2)
+                continue
             self._interrupt()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -161,8 +163,22 @@ class ThreadRunner:
             self._thread.join(min(0.25, remaining))
         return not self._thread.is_alive()
 
+    def _call_new_callbacks(self) -> bool:
+        """Calls the stop callbacks not called yet (an app still starting may register its
+        own only now); True if there were any."""
+        with self._lock:
+            waiting = self.stop_callbacks[self._callbacks_called :]
+            self._callbacks_called = len(self.stop_callbacks)
+        for callback in waiting:
+            callback()
+        return bool(waiting)
+
     def _interrupt(self) -> None:
         with self._lock:
+            if len(self.stop_callbacks) > self._callbacks_called:
+                # The app registered a graceful stop since: interrupting it mid-start would make
+                # it log a failed start, so the next round calls its callback instead.
+                return
             loop, main, in_server = self._loop, self._main, self._in_server
         if loop is not None and main is not None:
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile

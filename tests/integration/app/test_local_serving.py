@@ -262,6 +262,30 @@ def test_fastapi_app_and_app_endpoint_parameter(free_port: int) -> None:
     assert _port_is_free(free_port)
 
 
+def test_a_fastapi_app_stopped_while_starting_ends_its_lifespan_in_order(
+    free_port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    import contextlib
+
+    import fastapi
+
+    from flyte.app.extras import FastAPIAppEnvironment
+
+    ended: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: fastapi.FastAPI) -> Any:
+        yield
+        ended.append("shutdown")
+
+    env = FastAPIAppEnvironment(name="quick", app=fastapi.FastAPI(lifespan=lifespan), port=free_port)
+    with caplog.at_level("ERROR", logger="uvicorn.error"):
+        for _ in range(3):
+            flyte.serve(env).deactivate(wait=True)
+    assert [r.getMessage() for r in caplog.records if r.name == "uvicorn.error"] == []
+    assert ended == ["shutdown"] * len(ended) and _port_is_free(free_port)
+
+
 def test_fastapi_app_must_be_fastapi() -> None:
     from flyte.app.extras import FastAPIAppEnvironment
 

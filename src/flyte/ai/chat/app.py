@@ -20,7 +20,6 @@ from flyte.ai.chat._html import build_chat_html
 from flyte.app._app_environment import AppEnvironment
 
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
-_LOCAL_HOST = "127.0.0.1"
 
 #: Agent events shown as progress steps of the page.
 _PROGRESS_PHASES = {"turn_start": "generating_code", "tool_start": "executing", "agent_end": "formatting"}
@@ -243,15 +242,6 @@ class AgentChatAppEnvironment(AppEnvironment):
         return app
 
     async def _serve(self) -> None:
-        import uvicorn
+        from flyte.app._uvicorn import serve_asgi
 
-        from flyte.app._runner import on_local_stop
-
-        config = uvicorn.Config(self.build_fastapi_app(), host=_LOCAL_HOST, port=self.get_port().port, log_config=None)
-        server = uvicorn.Server(config)
-
-        def stop() -> None:
-            server.should_exit = True
-
-        on_local_stop(stop)
-        await server.serve()
+        await serve_asgi(self.build_fastapi_app(), self.get_port().port)

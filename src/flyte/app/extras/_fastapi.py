@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flyte.app._app_environment import AppEnvironment
 from flyte.app._types import Link
@@ -11,8 +11,6 @@ from flyte.app._types import Link
 if TYPE_CHECKING:
     import fastapi
     import uvicorn
-
-_LOCAL_HOST = "127.0.0.1"
 
 
 @dataclass(kw_only=True, repr=True, eq=False)
@@ -39,20 +37,6 @@ class FastAPIAppEnvironment(AppEnvironment):
         self._server = self._serve_fastapi
 
     async def _serve_fastapi(self) -> None:
-        try:
-            import uvicorn
-        except ModuleNotFoundError as e:
-            raise ModuleNotFoundError("FastAPIAppEnvironment needs uvicorn: pip install uvicorn") from e
-        from flyte.app._runner import on_local_stop
+        from flyte.app._uvicorn import serve_asgi
 
-        config: Any = self.uvicorn_config
-        if config is None:
-            # log_config=None: uvicorn would otherwise reconfigure logging for the whole process.
-            config = uvicorn.Config(self.app, host=_LOCAL_HOST, port=self.get_port().port, log_config=None)
-        server = uvicorn.Server(config)
-
-        def stop() -> None:
-            server.should_exit = True
-
-        on_local_stop(stop)
-        await server.serve()
+        await serve_asgi(self.app, self.get_port().port, self.uvicorn_config)
