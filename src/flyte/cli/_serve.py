@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from flyte.cli._loader import load_file
+from flyte.cli._run import _parse_env
 from flyte.cli.main import current_config
 
 if TYPE_CHECKING:
@@ -25,16 +26,6 @@ if TYPE_CHECKING:
 
 # How often the command checks that the app still runs while it waits for Ctrl-C.
 _WATCH_INTERVAL = 0.5
-
-
-def _parse_env(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
-    env: dict[str, str] = {}
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"{item!r} is not KEY=VALUE", ctx, param)
-        env[key.strip()] = value
-    return env
 
 
 def find_app_env(module: ModuleType, file: str, name: str) -> AppEnvironment:
